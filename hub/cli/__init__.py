@@ -1,0 +1,1 @@
+"""The `hub` command line. Each subcommand group lives in its own module."""

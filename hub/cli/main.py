@@ -1,0 +1,58 @@
+"""Entry point of the `hub` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hub import __version__
+from hub.cli import configcmd, demo, kafka, topics
+from hub.cli.context import build_context, fail
+from hub.errors import ConfigurationError
+
+app = typer.Typer(
+    name="hub",
+    help="Community Safety Partnership data-sharing hub: pseudonymised events, linked in "
+    "real time, alerts to the panels that act on them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(kafka.app, name="kafka")
+app.add_typer(topics.app, name="topics")
+app.add_typer(configcmd.app, name="config")
+app.command("demo")(demo.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hub {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        envvar="HUB_CONFIG_FILE",
+        help="TOML config file; HUB_* environment variables override it.",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Settings are read once here and passed to every command."""
+    try:
+        ctx.obj = build_context(config, verbose=verbose)
+    except ConfigurationError as exc:
+        from rich.console import Console
+
+        raise fail(Console(stderr=True), exc) from exc
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,128 @@
+"""The hub's settings: one frozen object, built at the entry point and passed down.
+
+Sources, highest first: keyword arguments, ``HUB_*`` environment variables (nested with
+``__``, e.g. ``HUB_BROKER__PORT=29092``), then an optional TOML file. Nothing here reads the
+environment at import; :func:`load_settings` does, when called.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hub.errors import ConfigurationError
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class BrokerSettings(BaseModel):
+    """The project's own single-node Kafka (KRaft), for one machine and for the tests."""
+
+    model_config = _FROZEN
+
+    host: str = "127.0.0.1"
+    port: int = Field(19092, ge=1, le=65535, description="client (PLAINTEXT) listener port")
+    controller_port: int = Field(19093, ge=1, le=65535, description="KRaft controller port")
+    data_dir: Path = Field(Path(".hub/kafka"), description="log dirs, pid, broker log")
+    pom: Path | None = Field(None, description="Maven pom resolving the broker jars")
+    heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM -Xmx")
+    start_timeout_s: float = Field(90.0, gt=0)
+    stop_timeout_s: float = Field(30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> BrokerSettings:
+        if self.port == self.controller_port:
+            raise ValueError("broker.port and broker.controller_port must differ")
+        return self
+
+
+class KafkaSettings(BaseModel):
+    """How every hub process reaches Kafka: the local broker by default, any cluster in prod."""
+
+    model_config = _FROZEN
+
+    bootstrap_servers: str | None = Field(
+        None, description="host:port[,host:port]; empty means the local broker"
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    replication_factor: int = Field(1, ge=1, description="3 in production")
+    min_insync_replicas: int = Field(1, ge=1, description="2 in production")
+    request_timeout_s: float = Field(30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_mechanism and self.sasl_username and self.sasl_password
+        ):
+            raise ValueError(
+                "SASL needs kafka.sasl_mechanism, kafka.sasl_username and kafka.sasl_password"
+            )
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError("kafka.min_insync_replicas cannot exceed kafka.replication_factor")
+        return self
+
+
+class HubSettings(BaseSettings):
+    """Everything configurable, in one place."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_nested_delimiter="__", frozen=True, extra="forbid"
+    )
+
+    broker: BrokerSettings = BrokerSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
+    state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Where clients connect: the configured cluster, or the local broker."""
+        return self.kafka.bootstrap_servers or f"{self.broker.host}:{self.broker.port}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = init_settings.init_kwargs.pop("_config_file", None)  # type: ignore[attr-defined]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSettings:
+    """Build the settings once, at an entry point; errors say which setting is wrong."""
+    if config_file is not None and not config_file.is_file():
+        raise ConfigurationError(f"config file {config_file} does not exist")
+    try:
+        if config_file is None:
+            return HubSettings(**overrides)
+        return HubSettings(_config_file=config_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from exc
+
+
+def masked_dump(settings: HubSettings) -> dict[str, Any]:
+    """The effective configuration for ``hub config show``: secrets shown as '**********'."""
+    return settings.model_dump(mode="json")

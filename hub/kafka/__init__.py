@@ -1,0 +1,1 @@
+"""Kafka plumbing: the project's own broker, the topic catalogue, client settings."""

@@ -1,0 +1,1 @@
+"""Faust stream processors: linkage, timelines and rules, routing to panels."""

@@ -1,0 +1,68 @@
+"""The `hub` command line: help, configuration display, readable errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hub.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("HUB_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HUB_BROKER__DATA_DIR", str(tmp_path / "kafka"))
+
+
+def test_help_lists_the_command_groups() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for group in ("kafka", "topics", "config", "demo"):
+        assert group in result.output
+
+
+def test_config_show_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_KAFKA__SASL_PASSWORD", "s3cret-not-real")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["kafka"]["sasl_password"] == "**********"
+    assert "s3cret-not-real" not in result.output
+
+
+def test_status_of_a_stopped_broker_exits_3() -> None:
+    result = runner.invoke(app, ["kafka", "status"])
+    assert result.exit_code == 3
+    assert "down" in result.output
+
+
+def test_invalid_configuration_is_one_readable_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_BROKER__PORT", "not-a-port")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 1
+    assert "broker.port" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_topics_list_from_the_catalogue_needs_no_broker() -> None:
+    result = runner.invoke(app, ["topics", "list", "--catalogue"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "src.police" in result.output
+    assert "alerts.engage" in result.output
+
+
+def test_topics_apply_without_a_broker_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:1")
+    monkeypatch.setenv("HUB_KAFKA__REQUEST_TIMEOUT_S", "2")
+    result = runner.invoke(app, ["topics", "apply"])
+    assert result.exit_code == 1
+    assert "cannot reach Kafka" in result.output
