@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,17 @@ class Worker:
 
 
 @pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """Every worker a test starts is killed at teardown, pass or fail."""
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+            worker.proc.wait(timeout=30)
+
+
+@pytest.fixture
 def proof(settings: HubSettings, tmp_path: Path) -> dict[str, str]:
     names = {
         "PROOF_IN": f"{settings.topic_prefix}proof.in",
@@ -96,7 +108,7 @@ def _read(consumer: KafkaConsumer, n: int, worker: Worker, timeout_s: float = 90
 
 
 def test_table_recovers_from_changelog_after_local_state_is_lost(
-    settings: HubSettings, proof: dict[str, str], tmp_path: Path
+    settings: HubSettings, proof: dict[str, str], tmp_path: Path, workers: list[Worker]
 ) -> None:
     consumer = KafkaConsumer(
         proof["PROOF_OUT"],
@@ -104,6 +116,7 @@ def test_table_recovers_from_changelog_after_local_state_is_lost(
         auto_offset_reset="earliest",
     )
     worker = Worker(proof, tmp_path / "worker1.log")
+    workers.append(worker)
     _send(settings, proof["PROOF_IN"], 5)
     first = _read(consumer, 5, worker)
     assert worker.stop() == 0
@@ -112,6 +125,7 @@ def test_table_recovers_from_changelog_after_local_state_is_lost(
     shutil.rmtree(store)  # local state gone: only the changelog can restore the counts
 
     worker = Worker(proof, tmp_path / "worker2.log")
+    workers.append(worker)
     _send(settings, proof["PROOF_IN"], 3)
     second = _read(consumer, 3, worker)
     assert worker.stop() == 0
