@@ -1,0 +1,165 @@
+"""The connector's durable memory: an outbox of encoded events, and what Kafka acknowledged.
+
+Every event is written here, in the same SQLite transaction as the input position it came
+from, before it is sent. Kafka's acknowledgement moves it to ``published``. So a connector
+killed at any moment restarts knowing (a) where to resume reading, (b) which events may or may
+not have reached Kafka (those still in the outbox), and (c) which event ids it has already
+published, which makes a re-sent record a skipped duplicate rather than a second event.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    topic TEXT NOT NULL,
+    key BLOB,
+    value BLOB NOT NULL,
+    headers TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS published (
+    event_id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    offset INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inputs (
+    digest TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    last_row INTEGER NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    event_id: str
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    event_id: str
+    topic: str
+    partition: int
+    offset: int
+
+
+class Outbox:
+    """One connector's state in one SQLite file (WAL, fsync on commit)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def known(self, event_ids: Iterable[str]) -> set[str]:
+        """Which of these ids are already published or waiting to be."""
+        ids = list(event_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for table in ("published", "outbox"):
+                rows = self._db.execute(
+                    f"SELECT event_id FROM {table} WHERE event_id IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+                found.update(r[0] for r in rows)
+        return found
+
+    def enqueue(self, events: Iterable[PendingEvent], digest: str, name: str, row: int) -> None:
+        """Store events and the input position they bring us to, atomically."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO outbox (event_id, topic, key, value, headers) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(e.event_id, e.topic, e.key, e.value, _dump_headers(e.headers)) for e in events],
+            )
+            _set_position(db, digest, name, row, complete=False)
+
+    def mark_complete(self, digest: str, name: str, row: int) -> None:
+        with self.transaction() as db:
+            _set_position(db, digest, name, row, complete=True)
+
+    def position(self, digest: str) -> tuple[int, bool]:
+        """(last row stored, whether the file is done) for a file, by content digest."""
+        found = self._db.execute(
+            "SELECT last_row, complete FROM inputs WHERE digest = ?", (digest,)
+        ).fetchone()
+        return (int(found[0]), bool(found[1])) if found else (0, False)
+
+    def pending(self, limit: int) -> list[PendingEvent]:
+        rows = self._db.execute(
+            "SELECT event_id, topic, key, value, headers FROM outbox ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [PendingEvent(r[0], r[1], r[2], r[3], _load_headers(r[4])) for r in rows]
+
+    def pending_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def acknowledge(self, acks: Iterable[Acknowledged]) -> None:
+        acks = list(acks)
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO published (event_id, topic, partition, offset) "
+                "VALUES (?, ?, ?, ?)",
+                [(a.event_id, a.topic, a.partition, a.offset) for a in acks],
+            )
+            db.executemany("DELETE FROM outbox WHERE event_id = ?", [(a.event_id,) for a in acks])
+
+    def high_watermarks(self) -> dict[tuple[str, int], int]:
+        """The last acknowledged offset per topic partition: where uncertainty starts."""
+        rows = self._db.execute(
+            "SELECT topic, partition, max(offset) FROM published GROUP BY topic, partition"
+        )
+        return {(r[0], int(r[1])): int(r[2]) for r in rows}
+
+    def published_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM published").fetchone()[0])
+
+
+def _set_position(db: sqlite3.Connection, digest: str, name: str, row: int, complete: bool) -> None:
+    db.execute(
+        "INSERT INTO inputs (digest, name, last_row, complete) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(digest) DO UPDATE SET last_row = max(last_row, excluded.last_row), "
+        "complete = max(complete, excluded.complete)",
+        (digest, name, row, int(complete)),
+    )
+
+
+def _dump_headers(headers: list[tuple[str, bytes]]) -> str:
+    return json.dumps([[k, v.decode("latin-1")] for k, v in headers])
+
+
+def _load_headers(text: str) -> list[tuple[str, bytes]]:
+    return [(k, v.encode("latin-1")) for k, v in json.loads(text)]
