@@ -59,8 +59,10 @@ class TopicSpec:
 def catalogue(prefix: str = "") -> tuple[TopicSpec, ...]:
     """All topics; ``prefix`` isolates test runs and side-by-side partnerships."""
     specs = [
+        # One partition per source: linkage needs one total order and one global person index
+        # (docs/scaling.md). A city's event rate is far below what one partition carries.
         *(
-            TopicSpec(f"src.{p}", 6, 30, f"pseudonymised source events from the {p} connector")
+            TopicSpec(f"src.{p}", 1, 30, f"pseudonymised source events from the {p} connector")
             for p in PARTNERS
         ),
         TopicSpec("linked.events", 6, 30, "source events with a person id, keyed by person"),
