@@ -2,8 +2,8 @@
 
 Each key is a keyed BLAKE2b hash (a MAC) over a coarse, noise-tolerant view of the person
 (a phonetic code and a birth year, an initial and a full date of birth...). Two noisy records
-of one person almost always share at least one key; strangers rarely do. Keys are keyed, so the hub learns only
-which records share a block, never the names or dates behind it.
+of one person almost always share at least one key; strangers rarely do. Keys are keyed, so
+the hub learns only which records share a block, never the names or dates behind it.
 """
 
 from __future__ import annotations
