@@ -1,0 +1,1 @@
+"""Event contracts: Avro schemas (schemas/avro/), single-object codec, envelope, compatibility."""
