@@ -119,6 +119,7 @@ def build(name: str, version: int, raw: dict[str, Any], known: dict[str, dict[st
     except Exception as exc:
         raise SchemaError(f"schema {name} v{version} is invalid: {exc}") from exc
     canonical = str(to_parsing_canonical_form(definition))
+    assert isinstance(parsed, dict)  # a named record parses to a dict
     return Schema(name, version, definition, parsed, fingerprint_bytes(canonical))
 
 
