@@ -74,6 +74,21 @@ class KafkaSettings(BaseModel):
         return self
 
 
+class ConnectorSettings(BaseModel):
+    """What a partner's connector may send, and with which keys (privacy/README.md)."""
+
+    model_config = _FROZEN
+
+    keys_dir: Path = Field(Path(".hub/keys"), description="linkage.json, signing-<partner>.json")
+    recipient: str = Field("panels", description="who sealed identities are encrypted to")
+    seal_identity: bool = Field(True, description="send the sealed clear identity at all")
+    withhold: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="per partner, optional event fields its data-sharing agreement keeps back",
+    )
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="serve /metrics here")
+
+
 class HubSettings(BaseSettings):
     """Everything configurable, in one place."""
 
@@ -83,6 +98,7 @@ class HubSettings(BaseSettings):
 
     broker: BrokerSettings = BrokerSettings()
     kafka: KafkaSettings = KafkaSettings()
+    connector: ConnectorSettings = ConnectorSettings()
     topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
     state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from hub import __version__
-from hub.cli import configcmd, demo, kafka, keys, schemas, synth, topics
+from hub.cli import configcmd, connector, demo, kafka, keys, schemas, synth, topics
 from hub.cli.context import build_context, fail
 from hub.errors import ConfigurationError
 
@@ -23,6 +23,7 @@ app.add_typer(topics.app, name="topics")
 app.add_typer(configcmd.app, name="config")
 app.add_typer(keys.app, name="keys")
 app.add_typer(schemas.app, name="schemas")
+app.add_typer(connector.app, name="connector")
 app.command("demo")(demo.demo)
 app.command("synth")(synth.synth)
 
@@ -59,3 +60,7 @@ def root(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""A mapped record becomes the bytes that leave the partner: pseudonymised, sealed, encoded.
+
+Everything identifying is turned into keyed tokens, a Bloom encoding and blocking keys here,
+and the clear identity is sealed to the panels' key; nothing else about the person leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hub.config import ConnectorSettings
+from hub.connectors.mapping import MappedRecord, PartnerMapping
+from hub.connectors.people import age_on
+from hub.connectors.pipeline import EncodedEvent
+from hub.contracts.codec import Codec
+from hub.contracts.envelope import CloudEvent, event_id, event_type, partner_source
+from hub.contracts.registry import load_registry
+from hub.errors import ConfigurationError
+from privacy.blocking import BlockingKeyer
+from privacy.clk import ClkEncoder, PersonAttributes
+from privacy.errors import KeyRingError
+from privacy.identifiers import IdentifierType
+from privacy.keyring import load_linkage, load_recipient_public, load_signing
+from privacy.normalise import normalise_postcode, postcode_outward
+from privacy.seal import Sealer
+from privacy.tokens import Tokeniser
+
+
+@dataclass(frozen=True)
+class PartnerKeys:
+    tokens: Tokeniser
+    clk: ClkEncoder
+    blocking: BlockingKeyer
+    sealer: Sealer | None
+
+
+def load_keys(settings: ConnectorSettings, partner: str) -> PartnerKeys:
+    """The keys this partner's connector holds, with errors that say which file to fix."""
+    folder = Path(settings.keys_dir)
+    try:
+        linkage = load_linkage(folder / "linkage.json")
+        sealer = None
+        if settings.seal_identity:
+            sealer = Sealer(
+                load_recipient_public(folder / f"recipient-{settings.recipient}.public.json"),
+                load_signing(folder / f"signing-{partner}.json"),
+            )
+    except KeyRingError as exc:
+        raise ConfigurationError(
+            f"{exc} (create keys with `hub keys generate --out {folder}`)"
+        ) from exc
+    return PartnerKeys(Tokeniser(linkage), ClkEncoder(linkage), BlockingKeyer(linkage), sealer)
+
+
+class SourceEncoder:
+    def __init__(
+        self,
+        mapping: PartnerMapping,
+        keys: PartnerKeys,
+        withhold: list[str],
+        codec: Codec | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.keys = keys
+        self.codec = codec or Codec()
+        self.schema = load_registry().get(mapping.SCHEMA)
+        self.withhold = withhold
+        nullable = {
+            f["name"]
+            for f in self.schema.definition["fields"]
+            if isinstance(f["type"], list) and "null" in f["type"]
+        }
+        if wrong := sorted(set(withhold) - nullable):
+            raise ConfigurationError(
+                f"connector.withhold.{mapping.PARTNER}: {', '.join(wrong)} cannot be withheld "
+                f"(not an optional field of {mapping.SCHEMA}; "
+                f"optional: {', '.join(sorted(nullable))})"
+            )
+
+    def encode(self, record: MappedRecord) -> EncodedEvent:
+        partner = self.mapping.PARTNER
+        tokens = self.keys.tokens
+        ref = tokens.tokens(IdentifierType.LOCAL, record.record_ref, namespace=f"{partner}/record")[
+            0
+        ].value
+        eid = event_id(partner, ref, record.record_version)
+        produced = datetime.now(UTC)
+        body = dict(record.body)
+        for name in getattr(self.mapping, "TOKENISED_BODY_FIELDS", ()):
+            body[name] = tokens.tokens(
+                IdentifierType.LOCAL, body[name], namespace=f"{partner}/{name}"
+            )[0].value
+        for name in self.withhold:
+            body[name] = None
+        value = self.codec.encode(
+            self.mapping.SCHEMA,
+            {
+                "envelope": {
+                    "event_id": eid,
+                    "partner": partner,
+                    "schema_version": self.schema.version,
+                    "produced_at": produced,
+                    "source_record_ref": ref,
+                    "record_version": record.record_version,
+                },
+                "identity": self._identity(record, eid),
+                **body,
+            },
+        )
+        headers = CloudEvent(
+            eid,
+            partner_source(partner),
+            event_type(self.mapping.SCHEMA, self.schema.version),
+            produced,
+            self.schema.fingerprint.hex(),
+        ).headers()
+        return EncodedEvent(eid, ref.encode(), value, headers)
+
+    def _identity(self, record: MappedRecord, eid: str) -> dict[str, Any]:
+        person, partner, tokens = record.person, self.mapping.PARTNER, self.keys.tokens
+        found = [
+            t.to_dict()
+            for kind, value in person.identifiers
+            for t in tokens.tokens(IdentifierType(kind), value)
+        ]
+        found += [
+            t.to_dict()
+            for local in record.local_ids
+            for t in tokens.tokens(IdentifierType.LOCAL, local, namespace=partner)
+        ]
+        attrs = PersonAttributes(
+            person.given_name, person.family_name, person.date_of_birth, person.sex, person.postcode
+        )
+        postcode = normalise_postcode(person.postcode)
+        dob = person.date_of_birth
+        sealed = None
+        if self.keys.sealer is not None:
+            sealed = self.keys.sealer.seal(
+                eid,
+                {
+                    "given_name": person.given_name,
+                    "family_name": person.family_name,
+                    "date_of_birth": dob.isoformat() if dob else None,
+                    "sex": person.sex,
+                    "address": person.address,
+                    "postcode": person.postcode,
+                    "identifiers": dict(person.identifiers),
+                    "partner": partner,
+                    "record_ref": record.record_ref,
+                },
+            ).to_dict()
+        return {
+            "tokens": found,
+            "clk": self.keys.clk.encode(attrs),
+            "clk_key_version": self.keys.clk.version,
+            "blocking_keys": self.keys.blocking.keys(attrs),
+            "age_at_event": age_on(dob, record.occurred_at.date()),
+            "birth_month": f"{dob.year:04d}-{dob.month:02d}" if dob else None,
+            "sex": person.sex,
+            "home_area": record.home_area or (postcode_outward(postcode) if postcode else None),
+            "sealed": sealed,
+        }
