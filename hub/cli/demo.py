@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
 from hub.cli.context import fail, obj_of
+from hub.demo import ensure_keys, publish_all, synthesise
 from hub.errors import HubError
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.canary import round_trip
@@ -14,34 +17,79 @@ from hub.kafka.local import LocalBroker
 
 def demo(
     ctx: typer.Context,
+    people: int = typer.Option(2000, min=50, help="Residents of the synthetic city."),
+    bad_rows: int = typer.Option(3, min=0, help="Deliberately bad rows per partner."),
+    out: Path = typer.Option(Path(".hub/synth"), help="Where the synthetic partnership goes."),
     keep_running: bool = typer.Option(
         True, "--keep-running/--stop", help="Leave the broker up afterwards (`hub kafka down`)."
     ),
 ) -> None:
-    """Start Kafka, create the topics, and push events through it with a summary."""
+    """Start Kafka, make a synthetic partnership, publish it through all five connectors."""
     obj = obj_of(ctx)
-    console = obj.console
-    broker = LocalBroker(obj.settings.broker)
+    console, settings = obj.console, obj.settings
+    broker = LocalBroker(settings.broker)
     try:
         with console.status("Starting the project's Kafka broker..."):
             state = broker.up()
         console.print(f"[green]1.[/] Kafka {state.kafka_version} up on {state.bootstrap}")
-        reports = apply_catalogue(obj.settings)
+        reports = apply_catalogue(settings)
         created = sum(r.status == "created" for r in reports)
         console.print(f"[green]2.[/] {len(reports)} catalogue topics ready ({created} created)")
-        with console.status("Round trip through the broker..."):
-            result = round_trip(obj.settings)
+        canary = round_trip(settings)
+        console.print(
+            f"[green]3.[/] Kafka round trip: {canary.consumed}/{canary.produced} "
+            f"events back, p50 {canary.p50_ms:.0f} ms"
+        )
+        if ensure_keys(settings):
+            console.print(f"[green]4.[/] new demo key set in {settings.connector.keys_dir}")
+        else:
+            console.print(f"[green]4.[/] using the key set in {settings.connector.keys_dir}")
+        with console.status(f"Synthesising a partnership of {people:,} people..."):
+            manifest = synthesise(out, people, bad_rows)
+        console.print(
+            f"[green]5.[/] synthetic partnership in {out} (seed {manifest['seed']}); "
+            f"ground truth in {out / 'truth'}"
+        )
+        with console.status("Publishing through the five connectors..."):
+            results = publish_all(settings, out / "exports")
     except HubError as exc:
+        if not keep_running:
+            broker.down()
         raise fail(console, exc) from exc
-    table = Table("check", "result", title="Kafka round trip (acks=all, idempotent, group)")
-    table.add_row("topic", result.topic)
-    table.add_row("produced / consumed", f"{result.produced} / {result.consumed}")
-    table.add_row("offsets committed", "yes" if result.committed else "no")
-    table.add_row("latency p50 / p99", f"{result.p50_ms:.1f} ms / {result.p99_ms:.1f} ms")
-    table.add_row("wall time", f"{result.seconds:.2f} s")
+    except BaseException:
+        if not keep_running:
+            broker.down()
+        raise
+    table = Table(
+        "partner",
+        "rows read",
+        "published",
+        "quarantined",
+        "duplicates",
+        "decodable events on Kafka",
+        title="6. Connectors: pseudonymised at source",
+    )
+    for r in results:
+        s = r.summary
+        table.add_row(
+            r.partner,
+            f"{s.read:,}",
+            f"{s.published:,}",
+            f"{s.quarantined:,}",
+            f"{s.duplicates:,}",
+            f"{r.on_kafka:,}",
+        )
     console.print(table)
+    console.print(
+        "Quarantined rows (file, row, field, reason): "
+        f"{Path(settings.state_dir) / 'connectors' / '<partner>' / 'quarantine.jsonl'}"
+    )
+    console.print("Linking people, rules and alerts to panels are not built yet (issue 5).")
     if keep_running:
-        console.print(f"Kafka stays up on {state.bootstrap}; stop it with `hub kafka down`.")
+        console.print(
+            f"Kafka stays up on {state.bootstrap}; stop it with `hub kafka down`. "
+            f"Broker log: {state.log_file}"
+        )
     else:
         broker.down()
         console.print("Kafka stopped.")

@@ -115,7 +115,7 @@ def build(name: str, version: int, raw: dict[str, Any], known: dict[str, dict[st
     if not isinstance(definition, dict):
         raise SchemaError(f"schema {name} v{version} is not a named record")
     try:
-        parsed = parse_schema(definition, _write_hint=False)
+        parsed = parse_schema(definition)  # marked as parsed: the writer won't redo it
     except Exception as exc:
         raise SchemaError(f"schema {name} v{version} is invalid: {exc}") from exc
     canonical = str(to_parsing_canonical_form(definition))

@@ -66,3 +66,18 @@ def test_topics_apply_without_a_broker_fails_clearly(monkeypatch: pytest.MonkeyP
     result = runner.invoke(app, ["topics", "apply"])
     assert result.exit_code == 1
     assert "cannot reach Kafka" in result.output
+
+
+def test_connector_run_for_an_unknown_partner_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["connector", "run", "fire", "-i", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "unknown partner 'fire'" in result.output
+
+
+def test_connector_dry_run_without_keys_says_how_to_make_them(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["connector", "run", "police", "-i", str(tmp_path), "--dry-run"],
+        env={"HUB_CONNECTOR__KEYS_DIR": str(tmp_path / "none")},
+    )
+    assert result.exit_code == 1
+    assert "hub keys generate" in result.output
