@@ -76,7 +76,8 @@ def test_connector_run_for_an_unknown_partner_is_a_clear_error(tmp_path: Path) -
 
 def test_connector_dry_run_without_keys_says_how_to_make_them(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["connector", "run", "police", "-i", str(tmp_path), "--dry-run"],
+        app,
+        ["connector", "run", "police", "-i", str(tmp_path), "--dry-run"],
         env={"HUB_CONNECTOR__KEYS_DIR": str(tmp_path / "none")},
     )
     assert result.exit_code == 1
