@@ -6,10 +6,9 @@ import random
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from privacy.identifiers import nhs_check_digit, pnc_check_letter
-
 from hub.synth.noise import Identity
 from hub.synth.simulate import Record
+from privacy.identifiers import nhs_check_digit, pnc_check_letter
 
 #: The kinds of deliberately bad row, as recorded in ``truth/bad_rows.csv``.
 BAD_KINDS = ("invalid_identifier", "invalid_date", "unknown_code", "missing_field")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+
 from privacy.identifiers import (
     validate_nhs_number,
     validate_pnc_id,
     validate_prison_number,
     validate_upn,
 )
-
 from tests.unit.synth.conftest import Run, read_rows
 
 

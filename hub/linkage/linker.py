@@ -1,0 +1,154 @@
+"""Assign each event a stable person id.
+
+Exact keyed tokens decide first: the same NHS (or PNC, UPN, prison, local) token is the same
+person, and an event carrying tokens of two known persons proves they are one (a merge).
+Otherwise the event's keyed blocking keys find a handful of candidates, each scored by Dice
+similarity against the person's representative encodings; the best above the threshold wins.
+Guards: a candidate whose strong identifier of the same type differs is vetoed; a blocking key
+shared by too many persons is skipped; only close matches join a person's representatives,
+so a chain of weak links cannot drag strangers together.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from hub.linkage.store import LinkageStore, resolve
+from privacy.clk import dice_many
+
+STRONG_TYPES = ("nhs", "pnc", "upn", "prison")
+Method = Literal["exact", "fuzzy", "new_person"]
+
+
+@dataclass(frozen=True)
+class LinkCandidate:
+    event_id: str
+    partner: str
+    tokens: tuple[tuple[str, str], ...]  # (type, value); local ids carry a partner namespace
+    clk: bytes | None
+    blocking_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkDecision:
+    event_id: str
+    person_id: str
+    method: Method
+    score: float
+    candidates: int
+    merges: tuple[tuple[str, str], ...] = field(default=())  # (surviving, merged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LinkerConfig:
+    # Measured on a 20,000-person synthetic partnership (docs/linkage.md): 0.90 gives pairwise
+    # precision 0.997, recall 0.999; 0.80 lets in near-strangers, 0.95 splits people.
+    threshold: float = 0.90
+    representative_threshold: float = 0.92
+    max_representatives: int = 5
+    block_cap: int = 40
+
+
+class Linker:
+    def __init__(self, store: LinkageStore, config: LinkerConfig | None = None) -> None:
+        self.store = store
+        self.config = config or LinkerConfig()
+        self.skipped_blocks = 0
+
+    def link(self, event: LinkCandidate) -> LinkDecision:
+        done = self.store.get(f"e:{event.event_id}")
+        if done is not None:  # redelivered: same answer, no state change
+            merges = tuple(tuple(m) for m in done.pop("merges", ()))
+            return LinkDecision(**done, merges=merges)
+        decision = self._exact(event) or self._fuzzy(event)
+        self._remember(event, decision)
+        self.store[f"e:{event.event_id}"] = decision.to_dict()
+        return decision
+
+    def _exact(self, event: LinkCandidate) -> LinkDecision | None:
+        found = sorted(
+            {
+                resolve(self.store, pid)
+                for kind, value in event.tokens
+                if (pid := self.store.get(f"t:{kind}:{value}")) is not None
+            }
+        )
+        if not found:
+            return None
+        survivor, merges = found[0], tuple((found[0], other) for other in found[1:])
+        for _, merged in merges:
+            self._merge(survivor, merged)
+        return LinkDecision(event.event_id, survivor, "exact", 1.0, len(found), merges)
+
+    def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
+        candidates: set[str] = set()
+        for key in event.blocking_keys:
+            members = self.store.get(f"b:{key}") or []
+            if len(members) >= self.config.block_cap:
+                self.skipped_blocks += 1
+                continue
+            candidates.update(resolve(self.store, pid) for pid in members)
+        best, best_score = None, 0.0
+        if event.clk is not None:
+            strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
+            for pid in sorted(candidates):
+                person = self.store.get(f"p:{pid}") or {}
+                if _conflicts(strong, person.get("strong", {})):
+                    continue
+                encodings = [base64.b64decode(c) for c in person.get("clks", [])]
+                score = float(max(dice_many(event.clk, encodings), default=0.0))
+                if score > best_score:
+                    best, best_score = pid, score
+        if best is not None and best_score >= self.config.threshold:
+            return LinkDecision(event.event_id, best, "fuzzy", best_score, len(candidates))
+        new_id = "p-" + hashlib.sha256(event.event_id.encode()).hexdigest()[:16]
+        return LinkDecision(event.event_id, new_id, "new_person", best_score, len(candidates))
+
+    def _remember(self, event: LinkCandidate, decision: LinkDecision) -> None:
+        pid = decision.person_id
+        person = self.store.get(f"p:{pid}") or {"clks": [], "strong": {}}
+        for kind, value in event.tokens:
+            if self.store.get(f"t:{kind}:{value}") is None:
+                self.store[f"t:{kind}:{value}"] = pid
+            if kind in STRONG_TYPES and value not in person["strong"].setdefault(kind, []):
+                person["strong"][kind].append(value)
+        close = decision.method != "fuzzy" or decision.score >= self.config.representative_threshold
+        if (
+            event.clk is not None
+            and close
+            and len(person["clks"]) < self.config.max_representatives
+        ):
+            encoded = base64.b64encode(event.clk).decode()
+            if encoded not in person["clks"]:
+                person["clks"].append(encoded)
+        self.store[f"p:{pid}"] = person
+        for key in event.blocking_keys:
+            members = self.store.get(f"b:{key}") or []
+            if pid not in members and len(members) < self.config.block_cap:
+                self.store[f"b:{key}"] = [*members, pid]
+
+    def _merge(self, survivor: str, merged: str) -> None:
+        self.store[f"r:{merged}"] = survivor
+        keep = self.store.get(f"p:{survivor}") or {"clks": [], "strong": {}}
+        gone = self.store.get(f"p:{merged}") or {"clks": [], "strong": {}}
+        keep["clks"] = (keep["clks"] + [c for c in gone["clks"] if c not in keep["clks"]])[
+            : self.config.max_representatives
+        ]
+        for kind, values in gone["strong"].items():
+            keep["strong"].setdefault(kind, [])
+            keep["strong"][kind] += [v for v in values if v not in keep["strong"][kind]]
+        self.store[f"p:{survivor}"] = keep
+
+
+def _conflicts(strong: set[tuple[str, str]], known: dict[str, list[str]]) -> bool:
+    """A different identifier of a type both sides have is strong evidence of two people."""
+    mine: dict[str, set[str]] = {}
+    for kind, value in strong:
+        mine.setdefault(kind, set()).add(value)
+    return any(known.get(kind) and not values & set(known[kind]) for kind, values in mine.items())
