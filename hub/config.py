@@ -89,6 +89,15 @@ class ConnectorSettings(BaseModel):
     metrics_port: int | None = Field(None, ge=1, le=65535, description="serve /metrics here")
 
 
+class RulesSettings(BaseModel):
+    """Where the partnership's policy and routing files are (deploy/policy/ by default)."""
+
+    model_config = _FROZEN
+
+    policy_file: Path | None = Field(None, description="rules policy YAML")
+    routing_file: Path | None = Field(None, description="routing tree YAML")
+
+
 class HubSettings(BaseSettings):
     """Everything configurable, in one place."""
 
@@ -99,6 +108,7 @@ class HubSettings(BaseSettings):
     broker: BrokerSettings = BrokerSettings()
     kafka: KafkaSettings = KafkaSettings()
     connector: ConnectorSettings = ConnectorSettings()
+    rules: RulesSettings = RulesSettings()
     topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
     state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
 

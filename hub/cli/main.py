@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from hub import __version__
-from hub.cli import configcmd, connector, demo, kafka, keys, schemas, synth, topics
+from hub.cli import configcmd, connector, demo, kafka, keys, schemas, synth, topics, worker
 from hub.cli.context import build_context, fail
 from hub.errors import ConfigurationError
 
@@ -26,6 +26,7 @@ app.add_typer(schemas.app, name="schemas")
 app.add_typer(connector.app, name="connector")
 app.command("demo")(demo.demo)
 app.command("synth")(synth.synth)
+app.command("worker")(worker.worker)
 
 
 def _version(value: bool) -> None:

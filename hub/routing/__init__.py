@@ -1,0 +1,1 @@
+"""Routing flags to panels, in the model of Prometheus Alertmanager."""

@@ -1,0 +1,1 @@
+"""The partnership's rules over each person's timeline: policy as data, pure evaluation."""
