@@ -1,0 +1,134 @@
+"""The whole stream layer against the real broker: every event linked, alerts on panel
+topics, poison dead-lettered, and a SIGKILLed worker that restarts loses no alert."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from hub.config import HubSettings
+from hub.connectors.runner import MAPPINGS, ConnectorRun
+from hub.contracts.codec import Codec
+from hub.kafka.client import kafka_python_config, producer_config
+from hub.kafka.topics import PANELS, topic_name
+from hub.streams.deadletter import DeadLetter
+from tests.integration.connectors.conftest import Partnership
+
+REPO = Path(__file__).resolve().parents[2]
+pytest_plugins = ["tests.integration.connectors.conftest"]
+
+
+def _records(settings: HubSettings, topic: str) -> list[tuple[bytes, dict[str, bytes]]]:
+    consumer = KafkaConsumer(
+        topic_name(topic, settings.topic_prefix),
+        **kafka_python_config(settings),
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=800,
+        enable_auto_commit=False,
+    )
+    found = [(m.value, dict(m.headers)) for m in consumer]
+    consumer.close()
+    return found
+
+
+def _alert_ids(settings: HubSettings) -> list[str]:
+    return [h["ce_id"].decode() for p in PANELS for _, h in _records(settings, f"alerts.{p}")]
+
+
+def _start(settings: HubSettings, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "HUB_TOPIC_PREFIX": settings.topic_prefix,
+        "HUB_STATE_DIR": str(settings.state_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli.main", "worker"],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for(
+    settings: HubSettings,
+    topic: str,
+    count: int,
+    worker: subprocess.Popen[bytes],
+    log: Path,
+    timeout_s: float = 120,
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"worker exited {worker.returncode}:\n{log.read_text()[-3000:]}")
+        if len(_records(settings, topic)) >= count:
+            return
+    pytest.fail(f"{topic} did not reach {count} within {timeout_s}s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=30)
+
+
+def test_stream_layer_end_to_end(
+    connector_settings: HubSettings, partnership: Partnership, tmp_path: Path
+) -> None:
+    settings = connector_settings
+    published = 0
+    for partner in MAPPINGS:
+        run = ConnectorRun(settings, partner)
+        run.run_paths([partnership.export(partner)])
+        run.drain(30)
+        run.close()
+        published += run.summary.published
+    producer = KafkaProducer(**producer_config(settings))
+    producer.send(topic_name("src.police", settings.topic_prefix), value=b"\xc3\x01poison").get(10)
+    producer.close()
+
+    log = tmp_path / "worker.log"
+    worker = _start(settings, log)
+    try:
+        _wait_for(settings, "linked.events", published, worker, log)
+        _wait_for(settings, "dlq.link", 1, worker, log)
+        time.sleep(5)  # let the rules stage catch up before the kill
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        before = set(_alert_ids(settings))
+        worker = _start(settings, log)
+        time.sleep(20)  # a restarted worker resumes from committed offsets and recovers tables
+        assert worker.poll() is None, log.read_text()[-3000:]
+    finally:
+        _stop(worker)
+
+    codec = Codec()
+    linked = [codec.decode(v)[1] for v, _ in _records(settings, "linked.events")]
+    assert len({e["event_id"] for e in linked}) == published  # every event has one outcome
+    assert {e["link_method"] for e in linked} >= {"exact", "fuzzy", "new_person"}
+    after = _alert_ids(settings)
+    assert before <= set(after), "an alert was lost across the kill"
+    assert len(set(after)) >= 5
+    rules = {
+        r
+        for p in PANELS
+        for v, _ in _records(settings, f"alerts.{p}")
+        for r in codec.decode(v)[1]["rules"]
+    }
+    assert {"repeat_victim", "repeat_suspect", "excluded_child_violence"} <= rules
+    letters = [DeadLetter.from_headers(h.items()) for _, h in _records(settings, "dlq.link")]
+    assert letters[0].stage == "link"
+    assert "SerializationError" in letters[0].reason
