@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,8 +15,9 @@ from hub.config import HubSettings
 from hub.connectors.pipeline import RunSummary
 from hub.connectors.runner import ConnectorRun
 from hub.contracts.codec import Codec
+from hub.errors import SourceUnavailableError
 from hub.kafka.client import kafka_python_config
-from hub.kafka.topics import PARTNERS, topic_name
+from hub.kafka.topics import PANELS, PARTNERS, topic_name
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
@@ -77,5 +84,83 @@ def count_decodable(settings: HubSettings, partner: str) -> int:
     )
     try:
         return sum(1 for message in consumer if codec.decode(message.value))
+    finally:
+        consumer.close()
+
+
+def run_worker(
+    settings: HubSettings, expected_linked: int, log: Path, timeout_s: float = 180.0
+) -> dict[str, tuple[int, Counter[str]]]:
+    """Start `hub worker`, wait until every published event is linked and the rules settle,
+    stop it, and return alerts per panel family with their rules."""
+    env = {
+        **os.environ,
+        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "HUB_TOPIC_PREFIX": settings.topic_prefix,
+        "HUB_STATE_DIR": str(settings.state_dir),
+    }
+    log.parent.mkdir(parents=True, exist_ok=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli.main", "worker"],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while _count(settings, "linked.events") < expected_linked:
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SourceUnavailableError(f"the worker did not link every event; see {log}")
+            time.sleep(2)
+        settled, last = 0, -1
+        while settled < 3 and time.monotonic() < deadline:  # flags stop growing: rules done
+            now = _count(settings, "flags")
+            settled = settled + 1 if now == last else 0
+            last = now
+            time.sleep(1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    return alerts_by_panel(settings)
+
+
+def alerts_by_panel(settings: HubSettings) -> dict[str, tuple[int, Counter[str]]]:
+    """Per panel family: distinct alerts, and how often each rule appears in them."""
+    from kafka import KafkaConsumer
+
+    codec = Codec()
+    out: dict[str, tuple[int, Counter[str]]] = {}
+    for panel in PANELS:
+        consumer = KafkaConsumer(
+            topic_name(f"alerts.{panel}", settings.topic_prefix),
+            **kafka_python_config(settings),
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=800,
+            enable_auto_commit=False,
+        )
+        seen: set[str] = set()
+        rules: Counter[str] = Counter()
+        for message in consumer:
+            _, alert = codec.decode(message.value)
+            if alert["alert_id"] not in seen:  # redelivery after a restart: same id
+                seen.add(alert["alert_id"])
+                rules.update(alert["rules"])
+        consumer.close()
+        if seen:
+            out[panel] = (len(seen), rules)
+    return out
+
+
+def _count(settings: HubSettings, topic: str) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(**kafka_python_config(settings), enable_auto_commit=False)
+    try:
+        name = topic_name(topic, settings.topic_prefix)
+        parts = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        return sum(consumer.end_offsets(parts).values()) if parts else 0
     finally:
         consumer.close()

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from hub.cli.context import fail, obj_of
-from hub.demo import ensure_keys, publish_all, synthesise
+from hub.demo import ensure_keys, publish_all, run_worker, synthesise
 from hub.errors import HubError
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.canary import round_trip
@@ -84,7 +84,22 @@ def demo(
         "Quarantined rows (file, row, field, reason): "
         f"{Path(settings.state_dir) / 'connectors' / '<partner>' / 'quarantine.jsonl'}"
     )
-    console.print("Linking people, rules and alerts to panels are not built yet (issue 5).")
+    published = sum(r.summary.published for r in results)
+    worker_log = Path(settings.state_dir) / "worker.log"
+    try:
+        with console.status("Linking people, evaluating the rules, routing alerts (hub worker)..."):
+            panels = run_worker(settings, published, worker_log)
+    except HubError as exc:
+        if not keep_running:
+            broker.down()
+        raise fail(console, exc) from exc
+    alerts = Table("panel", "alerts", "rules", title="7. Alerts on the panels' topics")
+    for panel, (count, rules) in sorted(panels.items()):
+        alerts.add_row(panel, f"{count:,}", ", ".join(f"{r} {n}" for r, n in rules.most_common()))
+    console.print(alerts)
+    console.print(
+        f"Worker log: {worker_log}. Delivery to people (webhook, email, inbox) is not built yet."
+    )
     if keep_running:
         console.print(
             f"Kafka stays up on {state.bootstrap}; stop it with `hub kafka down`. "
