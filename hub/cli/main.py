@@ -7,7 +7,19 @@ from pathlib import Path
 import typer
 
 from hub import __version__
-from hub.cli import configcmd, connector, demo, kafka, keys, schemas, synth, topics, worker
+from hub.cli import (
+    configcmd,
+    connector,
+    demo,
+    evaluate,
+    kafka,
+    keys,
+    policy,
+    schemas,
+    synth,
+    topics,
+    worker,
+)
 from hub.cli.context import build_context, fail
 from hub.errors import ConfigurationError
 
@@ -27,6 +39,8 @@ app.add_typer(connector.app, name="connector")
 app.command("demo")(demo.demo)
 app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
+app.command("evaluate")(evaluate.evaluate)
+app.add_typer(policy.app, name="policy")
 
 
 def _version(value: bool) -> None:

@@ -82,3 +82,24 @@ def test_connector_dry_run_without_keys_says_how_to_make_them(tmp_path: Path) ->
     )
     assert result.exit_code == 1
     assert "hub keys generate" in result.output
+
+
+def test_policy_check_lists_every_rule() -> None:
+    result = runner.invoke(app, ["policy", "check"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for rule in ("repeat_victim", "repeat_suspect", "prison_release", "several_agencies"):
+        assert rule in result.output
+
+
+def test_policy_check_names_a_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "policy.yaml"
+    broken.write_text("version: 1\nrules: [{id: x, kind: nope, description: d}]\n")
+    result = runner.invoke(app, ["policy", "check"], env={"HUB_RULES__POLICY_FILE": str(broken)})
+    assert result.exit_code == 1
+    assert "rule x.kind" in result.output
+
+
+def test_evaluate_without_a_synthetic_partnership_says_what_to_run(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "--synth", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "hub synth" in result.output
