@@ -95,16 +95,21 @@ class Linker:
                 continue
             candidates.update(resolve(self.store, pid) for pid in members)
         best, best_score = None, 0.0
-        if event.clk is not None:
+        if event.clk is not None and candidates:
             strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
+            owners: list[str] = []
+            encodings: list[bytes] = []
             for pid in sorted(candidates):
                 person = self.store.get(f"p:{pid}") or {}
                 if _conflicts(strong, person.get("strong", {})):
                     continue
-                encodings = [base64.b64decode(c) for c in person.get("clks", [])]
-                score = float(max(dice_many(event.clk, encodings), default=0.0))
-                if score > best_score:
-                    best, best_score = pid, score
+                for encoded in person.get("clks", []):
+                    owners.append(pid)
+                    encodings.append(base64.b64decode(encoded))
+            if encodings:  # one vectorised comparison for every candidate encoding
+                scores = dice_many(event.clk, encodings)
+                top = int(scores.argmax())
+                best, best_score = owners[top], float(scores[top])
         if best is not None and best_score >= self.config.threshold:
             return LinkDecision(event.event_id, best, "fuzzy", best_score, len(candidates))
         new_id = "p-" + hashlib.sha256(event.event_id.encode()).hexdigest()[:16]
