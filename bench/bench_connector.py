@@ -17,17 +17,10 @@ from hub.config import load_settings
 from hub.connectors.runner import ConnectorRun
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.local import LocalBroker, free_port
+from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
-
-FOLDERS = {
-    "police": "police",
-    "ed": "ed",
-    "prison": "prisons",
-    "school": "schools",
-    "yjs": "youth_justice",
-}
 
 
 def one_file(folder: Path, out: Path) -> int:
@@ -42,14 +35,14 @@ def one_file(folder: Path, out: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=60_000)
-    parser.add_argument("--partner", default="police", choices=sorted(FOLDERS))
+    parser.add_argument("--partner", default="police", choices=sorted(FOLDER_OF_PARTNER))
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
     generate(SynthParams(people=args.people, seed=3), work / "synth")
     suffix = ".csv" if args.partner in ("police", "prison", "school") else ".jsonl"
     source = work / f"input{suffix}"
-    rows = one_file(work / "synth" / "exports" / FOLDERS[args.partner], source)
-    generate_partnership(work / "keys", list(FOLDERS), ["panels"])
+    rows = one_file(work / "synth" / "exports" / FOLDER_OF_PARTNER[args.partner], source)
+    generate_partnership(work / "keys", list(FOLDER_OF_PARTNER), ["panels"])
     broker = LocalBroker(
         load_settings(
             broker={"port": free_port(), "controller_port": free_port(), "data_dir": work / "kafka"}

@@ -22,11 +22,11 @@ from kafka import KafkaConsumer
 
 from hub.config import HubSettings, load_settings
 from hub.connectors.runner import ConnectorRun
-from hub.demo import EXPORT_FOLDERS
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.client import kafka_python_config
 from hub.kafka.local import LocalBroker, free_port
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
+from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
@@ -64,7 +64,7 @@ def main() -> None:
         published = 0
         for partner in PARTNERS:
             run = ConnectorRun(settings, partner)
-            run.run_paths([work / "synth" / "exports" / EXPORT_FOLDERS[partner]])
+            run.run_paths([work / "synth" / "exports" / FOLDER_OF_PARTNER[partner]])
             run.drain(60)
             run.close()
             published += run.summary.published

@@ -18,18 +18,10 @@ from hub.contracts.codec import Codec
 from hub.errors import SourceUnavailableError
 from hub.kafka.client import kafka_python_config
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
+from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
-
-#: Partner id -> the folder of its synthetic export.
-EXPORT_FOLDERS = {
-    "police": "police",
-    "ed": "ed",
-    "prison": "prisons",
-    "school": "schools",
-    "yjs": "youth_justice",
-}
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ def publish_all(settings: HubSettings, exports: Path) -> list[PartnerResult]:
         run = ConnectorRun(settings, partner)
         try:
             run.recover()
-            run.run_paths([exports / EXPORT_FOLDERS[partner]])
+            run.run_paths([exports / FOLDER_OF_PARTNER[partner]])
             run.drain(60)
         finally:
             run.close()

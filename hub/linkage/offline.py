@@ -20,14 +20,7 @@ from hub.contracts.codec import Codec
 from hub.linkage.candidate import candidate
 from hub.linkage.evaluate import PairwiseQuality, pairwise
 from hub.linkage.linker import LinkCandidate, Linker, LinkerConfig
-
-EXPORT_FOLDERS = {
-    "police": "police",
-    "ed": "ed",
-    "prison": "prisons",
-    "school": "schools",
-    "yjs": "youth_justice",
-}
+from hub.synth.exports import FOLDER_OF_PARTNER
 
 
 def source_events(
@@ -37,7 +30,7 @@ def source_events(
     codec = Codec()
     for partner, mapping in MAPPINGS.items():
         encoder = SourceEncoder(mapping, load_keys(keys, partner), [])
-        for path in sorted((synth / "exports" / EXPORT_FOLDERS[partner]).iterdir()):
+        for path in sorted((synth / "exports" / FOLDER_OF_PARTNER[partner]).iterdir()):
             rows = (
                 csv.DictReader(path.open())
                 if path.suffix == ".csv"
@@ -51,7 +44,7 @@ def source_events(
                 _, event = codec.decode(encoder.encode(record).value)
                 yield (
                     record.occurred_at.isoformat(),
-                    EXPORT_FOLDERS[partner],
+                    FOLDER_OF_PARTNER[partner],
                     record.record_ref,
                     candidate(event),
                 )

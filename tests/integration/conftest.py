@@ -7,8 +7,10 @@ broker cannot start, every integration test errors with the broker's log: never 
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,10 @@ import pytest
 from hub.config import BrokerSettings, HubSettings, load_settings
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.local import LocalBroker, free_port
+from hub.synth.exports import FOLDER_OF_PARTNER
+from hub.synth.generator import generate
+from hub.synth.params import SynthParams
+from privacy.keyring import generate_partnership
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,3 +61,32 @@ def topics(settings: HubSettings) -> HubSettings:
     """The test's own copy of the whole topic catalogue, created."""
     apply_catalogue(settings)
     return settings
+
+
+@dataclass(frozen=True)
+class Partnership:
+    root: Path
+    keys: Path
+
+    def export(self, partner: str) -> Path:
+        return self.root / "exports" / FOLDER_OF_PARTNER[partner]
+
+    def bad_rows(self) -> list[dict[str, str]]:
+        with (self.root / "truth" / "bad_rows.csv").open() as handle:
+            return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def partnership(tmp_path_factory: pytest.TempPathFactory) -> Partnership:
+    root = tmp_path_factory.mktemp("synth")
+    generate(SynthParams(people=1500, seed=7, bad_rows=3), root)
+    keys = root / "keys"
+    generate_partnership(keys, list(FOLDER_OF_PARTNER), ["panels"])
+    return Partnership(root, keys)
+
+
+@pytest.fixture
+def connector_settings(topics: HubSettings, partnership: Partnership) -> HubSettings:
+    return topics.model_copy(
+        update={"connector": topics.connector.model_copy(update={"keys_dir": partnership.keys})}
+    )

@@ -19,10 +19,9 @@ from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.kafka.topics import PANELS, topic_name
 from hub.streams.deadletter import DeadLetter
-from tests.integration.connectors.conftest import Partnership
+from tests.integration.conftest import Partnership
 
 REPO = Path(__file__).resolve().parents[2]
-pytest_plugins = ["tests.integration.connectors.conftest"]
 
 
 def _records(settings: HubSettings, topic: str) -> list[tuple[bytes, dict[str, bytes]]]:

@@ -16,4 +16,13 @@ PARTNERS: dict[str, PartnerExport] = {
     m.PARTNER: m for m in (police, ed, prisons, schools, youth_justice)
 }
 
-__all__ = ["PARTNERS", "PartnerExport"]
+#: The hub's partner id (topic catalogue, connectors) -> the folder its export is written to.
+FOLDER_OF_PARTNER: dict[str, str] = {
+    "police": "police",
+    "ed": "ed",
+    "prison": "prisons",
+    "school": "schools",
+    "yjs": "youth_justice",
+}
+
+__all__ = ["FOLDER_OF_PARTNER", "PARTNERS", "PartnerExport"]

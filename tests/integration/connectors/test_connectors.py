@@ -19,7 +19,8 @@ from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config
 from hub.kafka.topics import topic_name
-from tests.integration.connectors.conftest import EXPORT_FOLDERS, Partnership
+from hub.synth.exports import FOLDER_OF_PARTNER
+from tests.integration.conftest import Partnership
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -50,7 +51,7 @@ def _run(settings: HubSettings, partner: str, path: Path) -> ConnectorRun:
 def _clear_values(partnership: Partnership) -> set[bytes]:
     """Every name, date of birth, address and identifier in the exports, as bytes."""
     found: set[str] = set()
-    for folder in EXPORT_FOLDERS.values():
+    for folder in FOLDER_OF_PARTNER.values():
         for path in (partnership.root / "exports" / folder).iterdir():
             rows = (
                 csv.DictReader(path.open())
@@ -91,7 +92,7 @@ def test_all_five_connectors_publish_decodable_pseudonymised_events(
         published = _published(connector_settings, partner)
         assert summary.read == summary.published + summary.quarantined + summary.duplicates
         assert len(published) == summary.published > 0
-        assert summary.quarantined == bad[EXPORT_FOLDERS[partner]]
+        assert summary.quarantined == bad[FOLDER_OF_PARTNER[partner]]
         ids = set()
         for value, headers in published:
             schema, event = codec.decode(value)

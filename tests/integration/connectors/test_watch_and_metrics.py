@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hub.config import HubSettings
 from hub.kafka.local import free_port
-from tests.integration.connectors.conftest import Partnership
+from tests.integration.conftest import Partnership
 from tests.integration.connectors.test_connectors import _published
 
 REPO = Path(__file__).resolve().parents[3]
