@@ -7,9 +7,11 @@
   repeat-interval memory in tables, evaluates the policy (hub.rules), routes flags to panels
   (hub.routing), and writes flags and panel alerts.
 
-Outputs are sent and acknowledged before state is updated, so a crash can only repeat an
-output (same deterministic id, deduplicated downstream), never lose one. Every per-event
-failure is dead-lettered before the event is acknowledged (hub.streams.safe).
+The rules stage sends its outputs and waits for their acknowledgement before it updates state,
+so a crash can only repeat an output (same deterministic id, deduplicated downstream), never
+lose one; the link stage re-sends on redelivery, so it relies on Faust flushing the producer
+before each offset commit. Every per-event failure is dead-lettered before the event is
+acknowledged (hub.streams.safe).
 """
 
 from __future__ import annotations
@@ -98,12 +100,13 @@ def build(settings: HubSettings) -> faust.App:
                 "linked_at": datetime.now(UTC),
             },
         )
-        await (
-            await linked.send(
-                key=decision.person_id.encode(),
-                value=value,
-                headers=_headers("LinkedEvent", envelope["event_id"]),
-            )
+        # No wait for this acknowledgement: the decision is stored per event id, a redelivered
+        # event re-sends the same LinkedEvent, and Faust flushes the producer before it commits
+        # the source offset.
+        await linked.send(
+            key=decision.person_id.encode(),
+            value=value,
+            headers=_headers("LinkedEvent", envelope["event_id"]),
         )
         for survivor, merged in decision.merges:
             merged_value = codec.encode(
