@@ -73,6 +73,7 @@ def count_decodable(settings: HubSettings, partner: str) -> int:
         **kafka_python_config(settings),
         auto_offset_reset="earliest",
         consumer_timeout_ms=3000,
+        enable_auto_commit=False,  # a read-only count: no group, nothing to commit
     )
     try:
         return sum(1 for message in consumer if codec.decode(message.value))
