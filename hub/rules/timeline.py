@@ -7,23 +7,57 @@ older than the policy's longest window, counted back from the newest, are trimme
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
 from typing import Any
 
 Entry = dict[str, Any]
 
 
-def entry(event_id: str, partner: str, source_record_ref: str, facts: dict[str, Any]) -> Entry:
+def entry(
+    event_id: str,
+    partner: str,
+    source_record_ref: str,
+    facts: dict[str, Any],
+    sealed: dict[str, Any] | None = None,
+) -> Entry:
+    """A timeline entry; ``sealed`` (the event's sealed identity) is kept for panel alerts."""
     out = {
         "event_id": event_id,
         "partner": partner,
         "source_record_ref": source_record_ref,
         **facts,
+        "sealed": _jsonable(sealed),
     }
     for key in ("occurred_on", "release_date"):
         if isinstance(out.get(key), date):
             out[key] = out[key].isoformat()
     return out
+
+
+def _jsonable(sealed: dict[str, Any] | None) -> dict[str, Any] | None:
+    if sealed is None:
+        return None
+    return {
+        k: base64.b64encode(v).decode() if isinstance(v, bytes) else v for k, v in sealed.items()
+    }
+
+
+def sealed_of(entry_: Entry) -> dict[str, Any] | None:
+    """The entry's sealed identity with its bytes restored, ready to encode."""
+    sealed = entry_.get("sealed")
+    if not sealed:
+        return None
+    binary = ("enc", "batch_signature", "ciphertext")
+    return {k: base64.b64decode(v) if k in binary else v for k, v in sealed.items()}
+
+
+def latest_sealed(timeline: list[Entry], event_ids: set[str]) -> dict[str, Any] | None:
+    """The most recent sealed identity among the given events: the person's current one."""
+    for item in reversed(timeline):
+        if item["event_id"] in event_ids and item.get("sealed"):
+            return sealed_of(item)
+    return None
 
 
 def day(value: Entry, key: str = "occurred_on") -> date:

@@ -35,7 +35,7 @@ from hub.routing.router import route
 from hub.rules.engine import evaluate
 from hub.rules.facts import facts
 from hub.rules.policy import DEFAULT_POLICY, load_policy
-from hub.rules.timeline import add, entry
+from hub.rules.timeline import add, entry, latest_sealed
 from hub.streams.app import create_app
 from hub.streams.safe import guarded
 
@@ -131,7 +131,11 @@ def build(settings: HubSettings) -> faust.App:
         _, record = codec.decode(event.value)
         person = record["person_id"]
         new = entry(
-            record["event_id"], record["partner"], record["source_record_ref"], record["facts"]
+            record["event_id"],
+            record["partner"],
+            record["source_record_ref"],
+            record["facts"],
+            record["sealed"],
         )
         timeline, fresh = add(timelines.get(person) or [], new, policy.longest_window)
         if not fresh:
@@ -169,7 +173,7 @@ def build(settings: HubSettings) -> faust.App:
                     "rules": alert["rules"],
                     "evidence": [_dated(e) for e in alert["evidence"]],
                     "fields": alert["fields"],
-                    "sealed": None,
+                    "sealed": latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]}),
                     "created_at": now,
                 },
             )

@@ -19,6 +19,9 @@ from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.kafka.topics import PANELS, topic_name
 from hub.streams.deadletter import DeadLetter
+from privacy.errors import SealError
+from privacy.keyring import load_recipient_private, load_verify_keys
+from privacy.seal import Opener, SealedIdentity
 from tests.integration.conftest import Partnership
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,12 +124,23 @@ def test_stream_layer_end_to_end(
     after = _alert_ids(settings)
     assert before <= set(after), "an alert was lost across the kill"
     assert len(set(after)) >= 5
-    rules = {
-        r
-        for p in PANELS
-        for v, _ in _records(settings, f"alerts.{p}")
-        for r in codec.decode(v)[1]["rules"]
-    }
+    alerts = [codec.decode(v)[1] for p in PANELS for v, _ in _records(settings, f"alerts.{p}")]
+    rules = {r for alert in alerts for r in alert["rules"]}
+    opener = Opener(
+        load_recipient_private(partnership.keys / "recipient-panels.private.json"),
+        load_verify_keys(partnership.keys / "partners.public.json"),
+    )
+    assert all(a["sealed"] is not None for a in alerts)
+    for alert in alerts:  # the envelope opens for one of the alert's own evidence events
+        sealed = SealedIdentity.from_dict(alert["sealed"])
+        identities = []
+        for evidence in alert["evidence"]:
+            try:
+                identities.append(opener.open(sealed, evidence["event_id"]))
+            except SealError:
+                continue
+        assert len(identities) == 1
+        assert identities[0]["family_name"]
     assert {"repeat_victim", "repeat_suspect", "excluded_child_violence"} <= rules
     letters = [DeadLetter.from_headers(h.items()) for _, h in _records(settings, "dlq.link")]
     assert letters[0].stage == "link"
