@@ -10,7 +10,6 @@ link stage) and on flags and alerts (rules and routing), per second.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer
 
-from hub.config import HubSettings, load_settings
+from hub.config import HubSettings, child_environment, load_settings
 from hub.connectors.runner import ConnectorRun
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.client import kafka_python_config
@@ -68,11 +67,7 @@ def main() -> None:
             run.drain(60)
             run.close()
             published += run.summary.published
-        env = {
-            **os.environ,
-            "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-            "HUB_STATE_DIR": str(settings.state_dir),
-        }
+        env = child_environment(settings)
         worker = subprocess.Popen(
             [sys.executable, "-m", "hub.cli.main", "worker"],
             env=env,

@@ -152,3 +152,17 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSetti
 def masked_dump(settings: HubSettings) -> dict[str, Any]:
     """The effective configuration for ``hub config show``: secrets shown as '**********'."""
     return settings.model_dump(mode="json")
+
+
+def child_environment(settings: HubSettings, **extra: str) -> dict[str, str]:
+    """The environment that makes a child `hub` process use these settings' Kafka, topic
+    prefix and state (the demo's worker, tests' subprocesses)."""
+    import os
+
+    return {
+        **os.environ,
+        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "HUB_TOPIC_PREFIX": settings.topic_prefix,
+        "HUB_STATE_DIR": str(settings.state_dir),
+        **extra,
+    }

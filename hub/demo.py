@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.connectors.pipeline import RunSummary
 from hub.connectors.runner import ConnectorRun
 from hub.contracts.codec import Codec
@@ -86,12 +85,7 @@ def run_worker(
 ) -> dict[str, tuple[int, Counter[str]]]:
     """Start `hub worker`, wait until every published event is linked and the rules settle,
     stop it, and return alerts per panel family with their rules."""
-    env = {
-        **os.environ,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": settings.topic_prefix,
-        "HUB_STATE_DIR": str(settings.state_dir),
-    }
+    env = child_environment(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     worker = subprocess.Popen(
         [sys.executable, "-m", "hub.cli.main", "worker"],

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.kafka.admin import admin_client
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.streams.deadletter import DeadLetter
+from tests.integration.processes import faust_worker
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,31 +40,9 @@ def test_poison_messages_are_dead_lettered_and_the_stream_continues(
     }
     with admin_client(settings) as admin:
         admin.create_topics([NewTopic(n, 1, 1) for n in names.values()])
-    env = {
-        **os.environ,
-        **names,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": settings.topic_prefix,
-        "HUB_STATE_DIR": str(settings.state_dir),
-    }
+    env = child_environment(settings, **names)
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "faust",
-            "-A",
-            "tests.integration.apps.poison",
-            "worker",
-            "--without-web",
-            "-l",
-            "info",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = faust_worker("tests.integration.apps.poison", env, log)
     try:
         producer = KafkaProducer(**producer_config(settings))
         for value in (b'{"n": 1}', b"not json", b'{"m": 5}', b'{"n": 21}'):

@@ -6,11 +6,9 @@ state, start it again, and the counts carry on from where they were.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +17,11 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.kafka.admin import admin_client, list_topics
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.streams.app import create_app
+from tests.integration.processes import faust_worker
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,23 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 class Worker:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "faust",
-                "-A",
-                "tests.integration.apps.counter",
-                "worker",
-                "--without-web",
-                "-l",
-                "info",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        self.proc = faust_worker("tests.integration.apps.counter", env, log)
 
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
@@ -76,13 +59,7 @@ def proof(settings: HubSettings, tmp_path: Path) -> dict[str, str]:
     }
     with admin_client(settings) as admin:
         admin.create_topics([NewTopic(n, 1, 1) for n in names.values()])
-    return {
-        **os.environ,
-        **names,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": settings.topic_prefix,
-        "HUB_STATE_DIR": str(settings.state_dir),
-    }
+    return child_environment(settings, **names)
 
 
 def _send(settings: HubSettings, topic: str, n: int) -> None:

@@ -3,7 +3,6 @@ topics, poison dead-lettered, and a SIGKILLed worker that restarts loses no aler
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config, producer_config
@@ -45,12 +44,7 @@ def _alert_ids(settings: HubSettings) -> list[str]:
 
 
 def _start(settings: HubSettings, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": settings.topic_prefix,
-        "HUB_STATE_DIR": str(settings.state_dir),
-    }
+    env = child_environment(settings)
     return subprocess.Popen(
         [sys.executable, "-m", "hub.cli.main", "worker"],
         cwd=REPO,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config
@@ -136,13 +135,7 @@ def test_killed_mid_run_it_resumes_with_no_gap_and_no_duplicate(
     header = files[0].read_text().splitlines()[0]
     rows = [line for f in files for line in f.read_text().splitlines()[1:]]
     big.write_text("\n".join([header, *rows * 20]) + "\n")  # repeats become duplicates
-    env = {
-        **os.environ,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": connector_settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": connector_settings.topic_prefix,
-        "HUB_STATE_DIR": str(connector_settings.state_dir),
-        "HUB_CONNECTOR__KEYS_DIR": str(partnership.keys),
-    }
+    env = child_environment(connector_settings, HUB_CONNECTOR__KEYS_DIR=str(partnership.keys))
     command = [sys.executable, "-m", "hub.cli.main", "connector", "run", "police", "-i", str(big)]
     victim = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hub.config import HubSettings
+from hub.config import HubSettings, child_environment
 from hub.kafka.local import free_port
 from tests.integration.conftest import Partnership
 from tests.integration.connectors.test_connectors import _published
@@ -34,14 +33,11 @@ def test_watch_takes_new_files_and_serves_metrics(
     files = sorted(partnership.export("school").glob("*.csv"))[:2]
     shutil.copy(files[0], drop / files[0].name)
     port = free_port()
-    env = {
-        **os.environ,
-        "HUB_KAFKA__BOOTSTRAP_SERVERS": connector_settings.bootstrap_servers,
-        "HUB_TOPIC_PREFIX": connector_settings.topic_prefix,
-        "HUB_STATE_DIR": str(connector_settings.state_dir),
-        "HUB_CONNECTOR__KEYS_DIR": str(partnership.keys),
-        "HUB_CONNECTOR__METRICS_PORT": str(port),
-    }
+    env = child_environment(
+        connector_settings,
+        HUB_CONNECTOR__KEYS_DIR=str(partnership.keys),
+        HUB_CONNECTOR__METRICS_PORT=str(port),
+    )
     watcher = subprocess.Popen(
         [
             sys.executable,
