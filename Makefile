@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUITE_TIMEOUT ?= 70m
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint typecheck prereqs clean kafka-down
+.PHONY: help demo test lint typecheck prereqs clean demo-stop
 
 help:  ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,8 +29,8 @@ lint: $(STAMP)  ## ruff only.
 typecheck: $(STAMP)  ## mypy only.
 	$(BIN)/mypy
 
-kafka-down: $(STAMP)  ## Stop the demo's Kafka broker.
-	$(BIN)/hub kafka down
+demo-stop: $(STAMP)  ## Stop what the demo left running (hub services, then Kafka).
+	$(BIN)/hub demo stop
 
 prereqs:  ## Check Python 3.11, Java 17+ and Maven are on PATH.
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -45,5 +45,5 @@ $(STAMP): pyproject.toml constraints.txt | prereqs
 	@touch $@
 
 clean:  ## Remove the virtualenv and local state (.hub: demo broker data, outboxes).
-	-$(BIN)/hub kafka down 2>/dev/null
+	-$(BIN)/hub demo stop 2>/dev/null
 	rm -rf $(VENV) .hub .pytest_cache .mypy_cache .ruff_cache

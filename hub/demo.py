@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -17,6 +15,7 @@ from hub.contracts.codec import Codec
 from hub.errors import SourceUnavailableError
 from hub.kafka.client import kafka_python_config
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
+from hub.services import Service, Services
 from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
@@ -80,37 +79,35 @@ def count_decodable(settings: HubSettings, partner: str) -> int:
         consumer.close()
 
 
-def run_worker(
-    settings: HubSettings, expected_linked: int, log: Path, timeout_s: float = 180.0
-) -> dict[str, tuple[int, Counter[str]]]:
-    """Start `hub worker`, wait until every published event is linked and the rules settle,
-    stop it, and return alerts per panel family with their rules."""
-    env = child_environment(settings)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    worker = subprocess.Popen(
+def start_worker(settings: HubSettings) -> Service:
+    """`hub worker` as a lasting background service, so its /metrics stay up after the demo."""
+    return Services(settings.state_dir).start(
+        "worker",
         [sys.executable, "-m", "hub.cli.main", "worker"],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
+        child_environment(settings),
+        marker="hub.cli.main worker",
     )
-    try:
-        deadline = time.monotonic() + timeout_s
-        while _count(settings, "linked.events") < expected_linked:
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise SourceUnavailableError(f"the worker did not link every event; see {log}")
-            time.sleep(2)
-        settled, last = 0, -1
-        while settled < 3 and time.monotonic() < deadline:  # flags stop growing: rules done
-            now = _count(settings, "flags")
-            settled = settled + 1 if now == last else 0
-            last = now
-            time.sleep(1)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+
+
+def wait_for_rules(
+    settings: HubSettings, worker: Service, expected_linked: int, timeout_s: float = 180.0
+) -> dict[str, tuple[int, Counter[str]]]:
+    """Wait until every published event is linked and the flags stop growing, then return
+    alerts per panel family with their rules."""
+    services = Services(settings.state_dir)
+    deadline = time.monotonic() + timeout_s
+    while _count(settings, "linked.events") < expected_linked:
+        if services.find(worker.name) is None or time.monotonic() > deadline:
+            raise SourceUnavailableError(
+                f"the worker did not link every event; see {worker.log_file}"
+            )
+        time.sleep(2)
+    settled, last = 0, -1
+    while settled < 3 and time.monotonic() < deadline:  # flags stop growing: rules done
+        now = _count(settings, "flags")
+        settled = settled + 1 if now == last else 0
+        last = now
+        time.sleep(1)
     return alerts_by_panel(settings)
 
 

@@ -8,23 +8,36 @@ import typer
 from rich.table import Table
 
 from hub.cli.context import fail, obj_of
-from hub.demo import ensure_keys, publish_all, run_worker, synthesise
+from hub.demo import ensure_keys, publish_all, start_worker, synthesise, wait_for_rules
 from hub.errors import HubError
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.canary import round_trip
 from hub.kafka.local import LocalBroker
+from hub.services import Services
+
+app = typer.Typer(
+    help="The local demo of the whole flow on the project's own Kafka (`hub demo`), and "
+    "`hub demo stop` to end what it left running.",
+    invoke_without_command=True,
+)
 
 
+@app.callback()
 def demo(
     ctx: typer.Context,
     people: int = typer.Option(2000, min=50, help="Residents of the synthetic city."),
     bad_rows: int = typer.Option(3, min=0, help="Deliberately bad rows per partner."),
     out: Path = typer.Option(Path(".hub/synth"), help="Where the synthetic partnership goes."),
     keep_running: bool = typer.Option(
-        True, "--keep-running/--stop", help="Leave the broker up afterwards (`hub kafka down`)."
+        True,
+        "--keep-running/--no-keep-running",
+        help="Leave Kafka and the hub's services up afterwards (`hub demo stop`).",
     ),
 ) -> None:
-    """Start Kafka, make a synthetic partnership, publish it through all five connectors."""
+    """Start Kafka, make a synthetic partnership, publish it through all five connectors,
+    link and flag it, and deliver the alerts to the panels."""
+    if ctx.invoked_subcommand is not None:
+        return
     obj = obj_of(ctx)
     console, settings = obj.console, obj.settings
     broker = LocalBroker(settings.broker)
@@ -85,26 +98,37 @@ def demo(
         f"{Path(settings.state_dir) / 'connectors' / '<partner>' / 'quarantine.jsonl'}"
     )
     published = sum(r.summary.published for r in results)
-    worker_log = Path(settings.state_dir) / "worker.log"
+    services = Services(settings.state_dir)
     try:
+        worker = start_worker(settings)
         with console.status("Linking people, evaluating the rules, routing alerts (hub worker)..."):
-            panels = run_worker(settings, published, worker_log)
+            panels = wait_for_rules(settings, worker, published)
     except HubError as exc:
         if not keep_running:
+            services.stop_all()
             broker.down()
         raise fail(console, exc) from exc
     alerts = Table("panel", "alerts", "rules", title="7. Alerts on the panels' topics")
     for panel, (count, rules) in sorted(panels.items()):
         alerts.add_row(panel, f"{count:,}", ", ".join(f"{r} {n}" for r, n in rules.most_common()))
     console.print(alerts)
-    console.print(
-        f"Worker log: {worker_log}. Delivery to people (webhook, email, inbox) is not built yet."
-    )
+    console.print(f"Worker log: {worker.log_file}.")
     if keep_running:
         console.print(
-            f"Kafka stays up on {state.bootstrap}; stop it with `hub kafka down`. "
-            f"Broker log: {state.log_file}"
+            f"Kafka stays up on {state.bootstrap} (log {state.log_file}) and so do the hub's "
+            "services; stop everything with `hub demo stop`."
         )
     else:
+        services.stop_all()
         broker.down()
-        console.print("Kafka stopped.")
+        console.print("Services and Kafka stopped.")
+
+
+@app.command()
+def stop(ctx: typer.Context) -> None:
+    """Stop the services the demo left running, then its Kafka broker."""
+    obj = obj_of(ctx)
+    stopped = Services(obj.settings.state_dir).stop_all()
+    obj.console.print(f"stopped: {', '.join(stopped) or 'no demo services were running'}")
+    if LocalBroker(obj.settings.broker).down():
+        obj.console.print("Kafka stopped.")
