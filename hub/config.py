@@ -36,11 +36,23 @@ class BrokerSettings(BaseModel):
     heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM -Xmx")
     start_timeout_s: float = Field(90.0, gt=0)
     stop_timeout_s: float = Field(30.0, gt=0)
+    sasl_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="also listen with SASL/PLAIN here (rehearsing a secured cluster)",
+    )
+    sasl_users: dict[str, SecretStr] = Field(
+        default_factory=dict, description="username -> password accepted on sasl_port"
+    )
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> BrokerSettings:
-        if self.port == self.controller_port:
-            raise ValueError("broker.port and broker.controller_port must differ")
+        ports = [self.port, self.controller_port, *([self.sasl_port] if self.sasl_port else [])]
+        if len(set(ports)) != len(ports):
+            raise ValueError("broker.port, broker.controller_port and broker.sasl_port must differ")
+        if self.sasl_port and not self.sasl_users:
+            raise ValueError("broker.sasl_port needs at least one user in broker.sasl_users")
         return self
 
 

@@ -30,6 +30,19 @@ class TopicReport:
     details: tuple[str, ...] = ()
 
 
+def _hint(settings: HubSettings) -> str:
+    kafka = settings.kafka
+    if kafka.security_protocol.startswith("SASL"):
+        # A broker closes the connection on failed SASL authentication: it looks like an outage.
+        return (
+            f"is the broker up, and are the SASL credentials right? kafka.sasl_username "
+            f"{kafka.sasl_username!r} with mechanism {kafka.sasl_mechanism}"
+        )
+    if kafka.bootstrap_servers:
+        return "is the cluster up and reachable from here?"
+    return "is the broker up? `hub kafka up`"
+
+
 @contextmanager
 def admin_client(settings: HubSettings) -> Iterator[Any]:
     from kafka import KafkaAdminClient
@@ -39,8 +52,7 @@ def admin_client(settings: HubSettings) -> Iterator[Any]:
         client = KafkaAdminClient(**kafka_python_config(settings))
     except KafkaError as exc:
         raise SourceUnavailableError(
-            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc} "
-            "(is the broker up? `hub kafka up`)"
+            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc} ({_hint(settings)})"
         ) from exc
     try:
         yield client

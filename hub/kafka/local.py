@@ -71,6 +71,8 @@ class LocalBroker:
         self._refuse_taken_ports()
         classpath = jars.resolve_classpath(self.settings.pom, echo=echo)
         self.home.mkdir(parents=True, exist_ok=True)
+        self.properties_file.touch(mode=0o600)
+        self.properties_file.chmod(0o600)  # it holds the SASL users' passwords when configured
         self.properties_file.write_text(render(server_properties(self.settings, self.log_dirs)))
         if not (self.log_dirs / "meta.properties").exists():
             self._format(classpath)
@@ -175,7 +177,9 @@ class LocalBroker:
         return None
 
     def _refuse_taken_ports(self) -> None:
-        for port in (self.settings.port, self.settings.controller_port):
+        for port in (self.settings.port, self.settings.controller_port, self.settings.sasl_port):
+            if port is None:
+                continue
             if not port_is_free(self.settings.host, port):
                 raise ConfigurationError(
                     f"port {port} on {self.settings.host} is taken by another process; stop it "

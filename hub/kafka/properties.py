@@ -43,6 +43,30 @@ def server_properties(broker: BrokerSettings, log_dirs: Path) -> dict[str, str]:
         # One node: there is nobody to wait for before the first rebalance.
         "group.initial.rebalance.delay.ms": "0",
         "controlled.shutdown.enable": "true",
+        **_sasl(broker),
+    }
+
+
+def _sasl(broker: BrokerSettings) -> dict[str, str]:
+    """A SASL/PLAIN listener beside PLAINTEXT, so clients' security settings are exercised
+    against a real broker (production uses SASL_SSL with SCRAM on a real cluster)."""
+    if broker.sasl_port is None:
+        return {}
+    users = " ".join(
+        f'user_{name}="{secret.get_secret_value()}"' for name, secret in broker.sasl_users.items()
+    )
+    host = broker.host
+    return {
+        "listeners": f"PLAINTEXT://{host}:{broker.port},CONTROLLER://{host}:{broker.controller_port},"
+        f"SASL_PLAINTEXT://{host}:{broker.sasl_port}",
+        "advertised.listeners": f"PLAINTEXT://{host}:{broker.port},"
+        f"SASL_PLAINTEXT://{host}:{broker.sasl_port}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,"
+        "SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": (
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"
+        ),
     }
 
 

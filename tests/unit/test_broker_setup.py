@@ -22,6 +22,25 @@ def test_properties_keep_the_broker_on_loopback_and_topics_from_the_catalogue() 
     assert "log.dirs=/d\n" in render(props)
 
 
+def test_a_sasl_listener_is_added_only_when_asked() -> None:
+    plain = server_properties(BrokerSettings(port=1111, controller_port=2222), Path("/d"))
+    assert "sasl.enabled.mechanisms" not in plain
+    settings = BrokerSettings.model_validate(
+        {"port": 1111, "controller_port": 2222, "sasl_port": 3333, "sasl_users": {"u1": "pw1"}}
+    )
+    props = server_properties(settings, Path("/d"))
+    assert props["listeners"].endswith(",SASL_PLAINTEXT://127.0.0.1:3333")
+    assert "SASL_PLAINTEXT:SASL_PLAINTEXT" in props["listener.security.protocol.map"]
+    assert 'user_u1="pw1"' in props["listener.name.sasl_plaintext.plain.sasl.jaas.config"]
+    assert "pw1" not in repr(settings)
+    with pytest.raises(ValueError, match="needs at least one user"):
+        BrokerSettings(port=1111, controller_port=2222, sasl_port=3333)
+    with pytest.raises(ValueError, match="must differ"):
+        BrokerSettings.model_validate(
+            {"port": 1111, "controller_port": 2222, "sasl_port": 1111, "sasl_users": {"u": "p"}}
+        )
+
+
 def test_classpath_parse_finds_the_kafka_version(tmp_path: Path) -> None:
     names = ["kafka_2.13-4.1.1.jar", "kafka-clients-4.1.1.jar", "scala-library-2.13.16.jar"]
     for name in names:
