@@ -195,8 +195,8 @@ RECORDED: tuple[str, ...] = ("hub:connector_silence_seconds",)
 
 def series_names() -> set[str]:
     """Every series name a rule or panel may query: families, their histogram and
-    process series, recording rules, and Prometheus's own ``up``."""
-    names = {"up", "process_start_time_seconds", *RECORDED}
+    process series, recording rules, and Prometheus's own ``up`` and ``ALERTS``."""
+    names = {"up", "ALERTS", "process_start_time_seconds", *RECORDED}
     for family in FAMILIES:
         names.add(family.name)
         if family.kind == "histogram":

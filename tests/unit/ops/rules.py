@@ -10,7 +10,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 RUNBOOK = REPO / "docs" / "runbook.md"
-_NAME = re.compile(r"\b(hub[_:][a-zA-Z0-9_:]*|up|process_[a-z_]+)\b")
+_NAME = re.compile(r"\b(hub[_:][a-zA-Z0-9_:]*|up|ALERTS|process_[a-z_]+)\b")
 
 
 def rules() -> list[dict[str, Any]]:
