@@ -16,6 +16,7 @@ from hub.cli import (
     keys,
     policy,
     schemas,
+    status,
     synth,
     topics,
     worker,
@@ -40,6 +41,7 @@ app.command("demo")(demo.demo)
 app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
+app.command("status")(status.status)
 app.add_typer(policy.app, name="policy")
 
 
