@@ -16,12 +16,11 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     as_root=(sudo -n)
 else
-    cat >&2 <<'MSG'
-error: prometheus and promtool are not on PATH, and this user cannot install them
-(not root, and no password-less sudo). Install Debian's package yourself:
-    sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus
-or put a Prometheus 2.x release's `prometheus` and `promtool` binaries on PATH.
-MSG
+    printf '%s\n' \
+        "error: prometheus and promtool are not on PATH, and this user cannot install them" \
+        "(not root, and no password-less sudo). Install Debian's package yourself:" \
+        "    sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus" \
+        "or put a Prometheus 2.x release's prometheus and promtool binaries on PATH." >&2
     exit 1
 fi
 

@@ -51,3 +51,15 @@ def test_local_config_takes_test_targets_and_intervals() -> None:
 def test_an_unknown_job_is_refused() -> None:
     with pytest.raises(ValueError, match="hub-connectors"):
         local_config(targets={"hub-connectors": ["127.0.0.1:2"]})
+
+
+def test_compose_mounts_the_rules_where_the_config_looks_for_them() -> None:
+    compose = yaml.safe_load((DEPLOY.parents[1] / "docker-compose.yml").read_text())
+    service = compose["services"]["prometheus"]
+    mounts = dict(v.split(":")[:2] for v in service["volumes"])
+    config_in_container = Path(mounts["./deploy/prometheus/prometheus.yml"])
+    rules = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())["rule_files"]
+    for pattern in rules:
+        folder = (config_in_container.parent / pattern).parent
+        assert mounts[f"./deploy/prometheus/{Path(pattern).parent}"] == str(folder)
+    assert "--config.file=" + str(config_in_container) in service["command"]
