@@ -65,9 +65,21 @@ def test_prometheus_scrapes_the_hub_and_a_silent_partner_fires(
     )
     assert alert["annotations"]["runbook_url"] == "docs/runbook.md#partner-silent"
 
-    for connector in (school, police):
-        output = connector.stop()
-        assert connector.proc.returncode == 0, output[-2000:]
+    # A stopped process: up == 0 at once, HubProcessDown pending (it fires after 2 minutes).
+    output = police.stop()
+    assert police.proc.returncode == 0, output[-2000:]
+    pending = server.wait_for(
+        lambda: [
+            a["labels"]
+            for a in server.api("alerts")["alerts"]
+            if a["labels"]["alertname"] == "HubProcessDown" and a["state"] == "pending"
+        ],
+        30,
+        "HubProcessDown to be pending for the stopped police connector",
+    )
+    assert [(a["job"], a["instance"]) for a in pending] == [("hub-connector", police.target)]
+    output = school.stop()
+    assert school.proc.returncode == 0, output[-2000:]
 
 
 def test_prometheus_evaluates_every_dashboard_query(
