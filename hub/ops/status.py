@@ -145,14 +145,14 @@ def newest(logs: Iterable[Partition]) -> datetime | None:
 
 def collect(settings: HubSettings, timeout_s: float = 10.0) -> Status:
     """Read the hub's state from the broker; SourceUnavailableError when it cannot be reached."""
+    from kafka.errors import KafkaError
+
     quick = settings.model_copy(
         update={"kafka": settings.kafka.model_copy(update={"request_timeout_s": timeout_s})}
     )
     prefix = settings.topic_prefix
     groups = sorted({prefix + s.group for s in STAGES})
     specs = catalogue(prefix)
-    from kafka.errors import KafkaError
-
     with admin_client(quick) as admin:
         try:
             broker = _broker_view(admin, settings.bootstrap_servers)
