@@ -19,8 +19,11 @@ from pydantic_settings import (
 )
 
 from hub.errors import ConfigurationError
+from hub.kafka.topics import PARTNERS
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+DEFAULT_CADENCE_S = 86400.0
+"""A partner that sends nothing for a day is worth a look, unless its cadence says otherwise."""
 
 
 class BrokerSettings(BaseModel):
@@ -99,6 +102,25 @@ class ConnectorSettings(BaseModel):
         description="per partner, optional event fields its data-sharing agreement keeps back",
     )
     metrics_port: int | None = Field(None, ge=1, le=65535, description="serve /metrics here")
+    expected_cadence_s: dict[str, float] = Field(
+        default_factory=dict,
+        description="per partner, the longest normal gap between exports in seconds "
+        f"(default {DEFAULT_CADENCE_S:.0f}); longer silence raises the HubPartnerSilent alert",
+    )
+
+    @model_validator(mode="after")
+    def _positive_cadences(self) -> ConnectorSettings:
+        unknown = set(self.expected_cadence_s) - set(PARTNERS)
+        if unknown:
+            raise ValueError(f"connector.expected_cadence_s names unknown partners {unknown}")
+        bad = {p: s for p, s in self.expected_cadence_s.items() if not s > 0}
+        if bad:
+            raise ValueError(f"connector.expected_cadence_s must be positive seconds: {bad}")
+        return self
+
+    def cadence_for(self, partner: str) -> float:
+        """Seconds of silence after which operations should hear about this partner."""
+        return self.expected_cadence_s.get(partner, DEFAULT_CADENCE_S)
 
 
 class RulesSettings(BaseModel):

@@ -17,6 +17,7 @@ from hub.cli import (
     panels,
     policy,
     schemas,
+    status,
     synth,
     topics,
     worker,
@@ -41,6 +42,7 @@ app.add_typer(demo.app, name="demo")
 app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
+app.command("status")(status.status)
 app.add_typer(policy.app, name="policy")
 app.add_typer(panels.app, name="panels")
 

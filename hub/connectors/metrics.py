@@ -5,12 +5,29 @@ Labels come from small fixed sets (partner, reason): never a person, event or re
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+
+from hub.config import DEFAULT_CADENCE_S
 
 
 class ConnectorMetrics:
-    def __init__(self, registry: CollectorRegistry, partner: str) -> None:
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        partner: str,
+        expected_cadence_s: float = DEFAULT_CADENCE_S,
+    ) -> None:
         self.partner = partner
+        # process_start_time_seconds: "silent since the connector started" when it has not
+        # published yet (deploy/prometheus/rules/hub.yml, HubPartnerSilent).
+        ProcessCollector(registry=registry)
+        self.expected_cadence = Gauge(
+            "hub_connector_expected_cadence_seconds",
+            "Longest normal gap between this partner's publishes (connector.expected_cadence_s)",
+            ["partner"],
+            registry=registry,
+        ).labels(partner)
+        self.expected_cadence.set(expected_cadence_s)
         self.read = Counter(
             "hub_connector_records_read_total",
             "Rows read from the partner's export",

@@ -57,7 +57,9 @@ class ConnectorRun:
         self.outbox = Outbox(self.state / "outbox.sqlite")
         self.quarantine = QuarantineFile(self.state / "quarantine.jsonl")
         self.registry = registry or CollectorRegistry()
-        self.metrics = ConnectorMetrics(self.registry, partner)
+        self.metrics = ConnectorMetrics(
+            self.registry, partner, settings.connector.cadence_for(partner)
+        )
         self.publisher = None if dry_run else Publisher(settings, self.outbox)
         self.pipeline = Pipeline(
             self.mapping,
