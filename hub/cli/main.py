@@ -12,6 +12,7 @@ from hub.cli import (
     connector,
     demo,
     evaluate,
+    indicators,
     kafka,
     keys,
     policy,
@@ -40,6 +41,7 @@ app.command("demo")(demo.demo)
 app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
+app.command("indicators")(indicators.indicators)
 app.add_typer(policy.app, name="policy")
 
 

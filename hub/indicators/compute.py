@@ -43,6 +43,12 @@ class Period:
         return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
 
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month: a default period ends with a whole month."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 def last_months(end: date, months: int) -> Period:
     """The ``months`` whole calendar months ending with ``end``'s month (or ``end`` itself)."""
     year, month = end.year, end.month - months + 1

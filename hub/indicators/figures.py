@@ -135,7 +135,18 @@ def _figures(
     share("suspects_linked_share", "suspects", "suspects_by_history", "linked")
     share("suspects_in_city_share", "suspects", "suspects_by_home", "city")
     rate("youth_excluded_share", count("youth_excluded", "youth_excluded"), 1, cohort, "share")
+    if area != TOTAL and not _placed(out, period, "youth_excluded"):
+        # Schools record a home postcode district, not an area: no share per area.
+        figs["youth_excluded_share"] = Figure(
+            "youth_excluded_share", area, "share", None, cohort, None, False
+        )
     return figs
+
+
+def _placed(out: Published, period: str, table: str) -> bool:
+    """Whether any of the table's counts fell in one of the city's areas."""
+    (found,) = [t for t in out.tables[period] if t.name == table]
+    return any(n for (row, _), n in found.counts.items() if row != OTHER)
 
 
 def _count(out: Published, period: str, name: str, cell: Cell) -> Figure:
