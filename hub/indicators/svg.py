@@ -27,7 +27,7 @@ def grouped_bars(
     span = WIDTH - LEFT - 70
     height = ROW * len(categories) + 20 + 18 * len(series)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{height}"'
+        f'<svg role="img" width="{WIDTH}" height="{height}"'
         ' font-family="Arial, Helvetica, sans-serif"'
         f' viewBox="0 0 {WIDTH} {height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
