@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from hub.cli.context import fail, obj_of
 from hub.errors import ConfigurationError, HubError
 from hub.indicators.compute import last_months, month_end
+from hub.indicators.definitions import LOOKBACK_DAYS
 from hub.indicators.events import IndicatorEvent
 from hub.indicators.figures import publish
 from hub.indicators.metrics import IndicatorMetrics, serve
@@ -59,9 +61,13 @@ def indicators(
         if synth is not None:
             from hub.indicators.offline import linked_events
 
+            refused: Counter[str] = Counter()
             with console.status("Encoding and linking every record..."):
-                events = linked_events(synth, settings.connector)
+                events = linked_events(synth, settings.connector, refused)
             source = f"synthetic partnership {synth}, linked offline by the hub's linker"
+            if refused:
+                notes.append(f"{sum(refused.values())} export rows failed validation and were "
+                             "left out, as the connectors quarantine them.")  # fmt: skip
         else:
             from hub.indicators.kafka_source import read_linked
 
@@ -79,6 +85,13 @@ def indicators(
         last = _day(end) or month_end(max(e.occurred_on for e in events))
         period = last_months(last, months)
         pub = publish(events, pop, period, threshold=threshold, areas=area or None)
+        first = min(e.occurred_on for e in events)
+        short = [name for name, p in (("this", pub.period), ("the previous", pub.previous))
+                 if (p.start - first).days < LOOKBACK_DAYS]  # fmt: skip
+        if short:
+            notes.append(f"The data start on {first:%d %B %Y}: for {' and '.join(short)} "
+                         "period, figures about the 12 months before an offence rest on less "
+                         "than a full year of history and are likely to be too low.")  # fmt: skip
         paths = write_report(pub, out, ReportInfo(source, notes))
     except HubError as exc:
         raise fail(console, exc) from exc

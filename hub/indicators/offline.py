@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,12 +28,18 @@ from hub.rules.facts import facts
 from hub.synth.exports import FOLDER_OF_PARTNER
 
 
-def linked_events(synth: Path, keys: ConnectorSettings) -> list[IndicatorEvent]:
-    """Every valid source record of the partnership as a linked indicator event."""
+def linked_events(
+    synth: Path, keys: ConnectorSettings, refused: Counter[str] | None = None
+) -> list[IndicatorEvent]:
+    """Every valid source record of the partnership as a linked indicator event.
+
+    Rows the connector would quarantine are left out and counted per partner in ``refused``.
+    """
     codec = Codec()
     linker = Linker({})
     out = []
-    for _, value in sorted(_encoded(synth, keys), key=lambda e: e[0]):
+    refused = Counter() if refused is None else refused
+    for _, value in sorted(_encoded(synth, keys, refused), key=lambda e: e[0]):
         schema, event = codec.decode(value)
         decision = linker.link(candidate(event))
         envelope = event["envelope"]
@@ -46,7 +53,9 @@ def linked_events(synth: Path, keys: ConnectorSettings) -> list[IndicatorEvent]:
     return deduplicated(out, lambda pid: resolve(linker.store, pid))
 
 
-def _encoded(synth: Path, keys: ConnectorSettings) -> Iterator[tuple[str, bytes]]:
+def _encoded(
+    synth: Path, keys: ConnectorSettings, refused: Counter[str]
+) -> Iterator[tuple[str, bytes]]:
     """(occurred ISO time, encoded source event) for every row the connector accepts."""
     for partner, mapping in MAPPINGS.items():
         encoder = SourceEncoder(mapping, load_keys(keys, partner), [])
@@ -61,5 +70,6 @@ def _encoded(synth: Path, keys: ConnectorSettings) -> Iterator[tuple[str, bytes]
                     try:
                         record = mapping.map_row(row)
                     except FieldProblem:
-                        continue  # the connector quarantines it: it never reaches the hub
+                        refused[partner] += 1  # the connector quarantines it: never linked
+                        continue
                     yield record.occurred_at.isoformat(), encoder.encode(record).value

@@ -11,7 +11,8 @@ from what is published. The published figures are linked by additive constraints
    total recomputed from its parts in another table that shares it), is checked exactly:
    with the published values substituted, the constraints are a linear system over the
    suppressed cells, and a cell is recoverable exactly when every solution of the
-   homogeneous system leaves it unchanged (its unit vector lies in the row space). Each
+   homogeneous system leaves it unchanged (its unit vector lies in the row space of the
+   system: one reduced SVD per connected group of suppressed cells finds them all). Each
    recoverable cell gets one more secondary suppression, and both steps repeat.
 
 Zeros are published (they are never primary-suppressed and never chosen to protect a cell).
@@ -138,11 +139,13 @@ def recoverable(
         matrix = np.array([r[component] for r in rows if r[component].any()])
         if matrix.size == 0:
             continue
-        _, s, vt = np.linalg.svd(matrix)
+        _, s, vt = np.linalg.svd(matrix, full_matrices=False)
         rank = int((s > 1e-9 * max(1.0, s[0])).sum())
-        null = vt[rank:]  # rows span the solutions of the homogeneous system
+        # The diagonal of the projector onto the row space: 1 exactly when e_j lies in it,
+        # i.e. when the published values pin the cell down.
+        leverage = (vt[:rank] ** 2).sum(axis=0)
         for j, column in enumerate(component):
-            if null.shape[0] == 0 or np.all(np.abs(null[:, j]) < 1e-9):
+            if leverage[j] > 1 - 1e-9:
                 exposed.add(unknown[column])
     return exposed
 
