@@ -16,15 +16,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from hub.config import HubSettings, child_environment
 from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.indicators.compute import Period
 from hub.indicators.figures import publish
 from hub.indicators.kafka_source import read_linked
+from hub.indicators.metrics import IndicatorMetrics
 from hub.indicators.offline import linked_events
 from hub.indicators.population import load_population
 from hub.indicators.report import ReportInfo, write_report
+from hub.indicators.service import refresh
+from hub.indicators.tables import TOTAL
 from tests.integration.conftest import Partnership
 from tests.integration.processes import REPO
 
@@ -99,3 +103,12 @@ def test_report_from_linked_events_on_kafka_matches_the_offline_path(
             assert now.value == pytest.approx(then.value, abs=0.03), key
             compared += 1
     assert compared > 20
+
+    # The same figures as gauges, through the call a long-running process makes.
+    registry = CollectorRegistry()
+    refresh(settings, IndicatorMetrics(registry), population, end=PERIOD.end)
+    share = streamed.trends[("victims_male_share", TOTAL)].current.value
+    gauge = registry.get_sample_value(
+        "hub_indicator_ratio", {"indicator": "victims_male_share", "area": TOTAL}
+    )
+    assert gauge == share
