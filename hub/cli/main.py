@@ -12,6 +12,7 @@ from hub.cli import (
     connector,
     demo,
     evaluate,
+    indicators,
     kafka,
     keys,
     panels,
@@ -43,6 +44,7 @@ app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
 app.command("status")(status.status)
+app.command("indicators")(indicators.indicators)
 app.add_typer(policy.app, name="policy")
 app.add_typer(panels.app, name="panels")
 

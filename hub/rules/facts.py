@@ -42,6 +42,10 @@ def facts(schema: str, event: dict[str, Any]) -> dict[str, Any]:
         "open_to_statutory_services": None,
         "release_date": None,
         "gravity_score": None,
+        # For the partnership's aggregate indicators (hub.indicators); never per person.
+        "sex": identity["sex"],
+        "crime_ref": None,
+        "location_area": None,
     }
     if schema == "PoliceCrimeEvent":
         base.update(
@@ -51,6 +55,8 @@ def facts(schema: str, event: dict[str, Any]) -> dict[str, Any]:
             category=event["sv_category"],
             violent=event["sv_category"] in VIOLENT,
             group_offence=event["number_of_suspects"] >= 2,
+            crime_ref=event["crime_ref"],
+            location_area=event["location_area"],
         )
     elif schema == "EdAssaultAttendance":
         base.update(
@@ -59,6 +65,7 @@ def facts(schema: str, event: dict[str, Any]) -> dict[str, Any]:
             role="victim",
             category="assault_attendance",
             violent=True,
+            location_area=event["assault_area"],
         )
     elif schema == "PrisonReleaseEvent":
         base.update(

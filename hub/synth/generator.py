@@ -30,6 +30,7 @@ from hub.synth.ids import Allocator
 from hub.synth.names import NameBook
 from hub.synth.noise import Noise, NoiseRates
 from hub.synth.population import PopulationBuilder
+from hub.synth.public import PopulationTally
 from hub.synth.simulate import ChunkSim, Record
 from hub.synth.spool import Spool
 from hub.synth.truth import TruthEvent, TruthWriter
@@ -47,7 +48,7 @@ def generate(
     if exports.exists() or truth_dir.exists():
         if not force:
             raise ConfigurationError(f"{out} already holds a synthetic run; pass --force")
-        for folder in (exports, truth_dir, out / ".spool"):
+        for folder in (exports, truth_dir, out / "public", out / ".spool"):
             shutil.rmtree(folder, ignore_errors=True)
     run = _Run(p, out, rates or NoiseRates(), progress)
     return run.execute()
@@ -68,6 +69,7 @@ class _Run:
         self.counts: Counter[str] = Counter()
         self.bad: Counter[str] = Counter()
         self.people: Counter[str] = Counter()
+        self.population = PopulationTally(p.start_date, p.end_date)
 
     def execute(self) -> dict[str, Any]:
         p = self.p
@@ -96,6 +98,7 @@ class _Run:
                 self.progress("merge", total, total)
         finally:
             truth.close()
+        self.population.write(self.out / "public")
         manifest = self._manifest(files)
         (self.out / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
@@ -123,6 +126,7 @@ class _Run:
                 school.on_slot(at, arg)
         records = sim.records + self._bad_rows(chunk, sim.records, rng)
         self._write(chunk, records, spool, truth)
+        self.population.add(people)
         for person in people:
             truth.person(person)
             self.people["residents" if person.resident else "non_residents"] += 1

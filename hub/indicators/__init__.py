@@ -1,0 +1,1 @@
+"""The partnership's measures of success, from linked events, with disclosure control."""
