@@ -1,0 +1,69 @@
+"""`hub inbox`: enrol panel members, serve the web inbox."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+
+from hub.cli.context import fail, obj_of
+from hub.errors import HubError
+from hub.inbox.accounts import Accounts
+from hub.inbox.settings import InboxSettings
+from hub.inbox.store import InboxStore
+from hub.panels.directory import DEFAULT_DIRECTORY, load_directory
+
+app = typer.Typer(help="The panels' web inbox.", no_args_is_help=True)
+user_app = typer.Typer(help="Panel members' accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+_DB = typer.Option(None, "--db", help="Inbox store URL (default: HUB_INBOX_DATABASE_URL).")
+_DIRECTORY = typer.Option(
+    None, "--directory", help="Panel directory YAML (default: deploy/panels/panels.yaml)."
+)
+
+
+def inbox_settings(db: str | None, directory: Path | None) -> InboxSettings:
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if directory:
+        overrides["directory_file"] = directory
+    return InboxSettings(**overrides)  # type: ignore[arg-type]
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="A member's username in the panel directory."),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", help="Read the password from this file (else prompt)."
+    ),
+    replace: bool = typer.Option(False, "--replace", help="Reset an existing account."),
+    db: str | None = _DB,
+    directory: Path | None = _DIRECTORY,
+) -> None:
+    """Enrol a panel member: set the password, print the TOTP secret once."""
+    console = obj_of(ctx).console
+    settings = inbox_settings(db, directory)
+    try:
+        panels = load_directory(settings.directory_file or DEFAULT_DIRECTORY)
+        if not panels.panels_of(username):
+            raise fail(console, f"{username} is not a member of any panel in the directory")
+        if password_file is not None:
+            password = password_file.read_text().rstrip("\n")
+        else:
+            password = getpass.getpass(f"Password for {username}: ")
+            if getpass.getpass("Again: ") != password:
+                raise fail(console, "the passwords differ")
+        store = InboxStore.open(settings.database_url)
+        try:
+            enrolled = Accounts(store, settings).add(username, password, replace=replace)
+        finally:
+            store.close()
+    except (HubError, ValueError, OSError) as exc:
+        raise fail(console, str(exc)) from exc
+    console.print(f"enrolled {username}; add this to their authenticator app (shown once):")
+    console.print(f"  secret: {enrolled.totp_secret}", highlight=False)
+    console.print(f"  URI:    {enrolled.provisioning_uri}", highlight=False, soft_wrap=True)

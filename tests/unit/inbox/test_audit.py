@@ -1,0 +1,95 @@
+"""The hash-chained audit log: a clean chain verifies; an edit, a deletion or a reordering
+is found and the first bad record named, also through `hub audit verify`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+from typer.testing import CliRunner
+
+from hub.cli.main import app
+from hub.inbox.errors import AuditChainBroken
+from hub.inbox.store import InboxStore
+
+
+def _chain(store: InboxStore, n: int = 5) -> None:
+    for i in range(n):
+        store.audit(
+            "iom.lead", "identity.open", panel="iom", alert_id=f"a-{i}", detail={"reason": f"r{i}"}
+        )
+
+
+def _tamper(store: InboxStore, *statements: str) -> None:
+    """What someone with write access to the database file could do: drop the guards first."""
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_clean_chain_verifies(store: InboxStore) -> None:
+    _chain(store)
+    count, head = store.verify_audit()
+    assert count == 5
+    assert len(head) == 64
+
+
+def test_the_database_refuses_update_and_delete(store: InboxStore) -> None:
+    _chain(store, 2)
+    for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert store.verify_audit()[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("statements", "bad_seq", "why"),
+    [
+        (['UPDATE audit_log SET detail = \'{"reason":"other"}\' WHERE seq = 3'], 3, "edited"),
+        (["UPDATE audit_log SET actor = 'someone' WHERE seq = 1"], 1, "edited"),
+        (["DELETE FROM audit_log WHERE seq = 2"], 3, "deleted"),
+        (
+            [  # renumber so no gap shows: the chain still breaks at the record after the hole
+                "DELETE FROM audit_log WHERE seq = 2",
+                "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2",
+            ],
+            2,
+            "does not follow",
+        ),
+        (
+            [  # swap records 3 and 4
+                "UPDATE audit_log SET seq = 100 WHERE seq = 3",
+                "UPDATE audit_log SET seq = 3 WHERE seq = 4",
+                "UPDATE audit_log SET seq = 4 WHERE seq = 100",
+            ],
+            3,
+            "does not follow",
+        ),
+    ],
+    ids=["edit-detail", "edit-actor", "delete", "delete-and-renumber", "reorder"],
+)
+def test_tampering_is_found_and_named(
+    store: InboxStore, tmp_path: Path, statements: list[str], bad_seq: int, why: str
+) -> None:
+    _chain(store)
+    _tamper(store, *statements)
+    with pytest.raises(AuditChainBroken, match=why) as caught:
+        store.verify_audit()
+    assert caught.value.seq == bad_seq
+
+    url = str(store.engine.url)
+    result = CliRunner().invoke(app, ["audit", "verify", "--db", url])
+    assert result.exit_code == 1, result.output
+    assert f"audit record {bad_seq}" in result.output
+
+
+def test_cli_verify_passes_on_a_clean_chain(store: InboxStore) -> None:
+    _chain(store, 3)
+    result = CliRunner().invoke(app, ["audit", "verify", "--db", str(store.engine.url)])
+    assert result.exit_code == 0, result.output
+    assert "3 records" in result.output
+    assert store.verify_audit()[1] in result.output
