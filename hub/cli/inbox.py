@@ -67,3 +67,36 @@ def user_add(
     console.print(f"enrolled {username}; add this to their authenticator app (shown once):")
     console.print(f"  secret: {enrolled.totp_secret}", highlight=False)
     console.print(f"  URI:    {enrolled.provisioning_uri}", highlight=False, soft_wrap=True)
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8080, "--port", help="Port (pages, API, /metrics, /healthz)."),
+    db: str | None = _DB,
+    directory: Path | None = _DIRECTORY,
+    keys_dir: Path | None = typer.Option(
+        None, "--keys-dir", help="Where recipient-<id>.private.json is (default .hub/keys)."
+    ),
+) -> None:
+    """Serve the web inbox until interrupted."""
+    import uvicorn
+    from prometheus_client import CollectorRegistry
+
+    from hub.inbox.web.app import create_app
+    from hub.inbox.web.services import build_services
+
+    console = obj_of(ctx).console
+    settings = inbox_settings(db, directory)
+    if keys_dir is not None:
+        settings = settings.model_copy(update={"keys_dir": keys_dir})
+    try:
+        services = build_services(settings, CollectorRegistry())
+    except HubError as exc:
+        raise fail(console, exc) from exc
+    console.print(f"inbox at http://{host}:{port}/ (store {settings.database_url})")
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+    finally:
+        services.close()

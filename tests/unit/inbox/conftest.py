@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.inbox.store import InboxStore
+from hub.inbox.web.services import Services
 
 
 class Clock:
@@ -34,3 +35,43 @@ def store(tmp_path: Path, clock: Clock) -> Iterator[InboxStore]:
         yield opened
     finally:
         opened.close()
+
+
+PASSWORD = "a long enough passphrase"
+USERS = ("iom.lead", "iom.officer", "engage.chair", "csh.lead", "csh.worker")
+
+
+@pytest.fixture
+def keys_dir(tmp_path: Path) -> Path:
+    from tests.unit.inbox.factory import make_keys
+
+    return make_keys(tmp_path / "keys")
+
+
+@pytest.fixture
+def services(store: InboxStore, keys_dir: Path, clock: Clock) -> Iterator[Services]:
+    from prometheus_client import CollectorRegistry
+
+    from hub.inbox.settings import InboxSettings
+    from hub.inbox.web.services import build_services
+
+    settings = InboxSettings(
+        keys_dir=keys_dir,
+        cookie_secure="never",
+        share_related_panels=frozenset({"iom"}),
+        min_reason_length=10,
+    )
+    built = build_services(settings, CollectorRegistry(), store=store)
+    for user in USERS:
+        built.accounts.add(user, PASSWORD)
+    yield built
+
+
+def totp_now(services: Services, username: str) -> str:
+    from datetime import UTC
+
+    from hub.inbox import totp
+
+    secret = services.accounts.totp_secret(username)
+    assert secret is not None
+    return totp.totp(secret, services.store.clock().replace(tzinfo=UTC).timestamp())
