@@ -49,7 +49,7 @@ def keys_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def services(store: InboxStore, keys_dir: Path, clock: Clock) -> Iterator[Services]:
+def services(store: InboxStore, keys_dir: Path, clock: Clock) -> Services:
     from prometheus_client import CollectorRegistry
 
     from hub.inbox.settings import InboxSettings
@@ -64,7 +64,7 @@ def services(store: InboxStore, keys_dir: Path, clock: Clock) -> Iterator[Servic
     built = build_services(settings, CollectorRegistry(), store=store)
     for user in USERS:
         built.accounts.add(user, PASSWORD)
-    yield built
+    return built
 
 
 def totp_now(services: Services, username: str) -> str:

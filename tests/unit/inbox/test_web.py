@@ -42,7 +42,7 @@ def sign_in(client: TestClient, services: Services, username: str, code: str | N
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
-    response = client.post(
+    return client.post(
         "/login",
         data={
             "username": username,
@@ -51,7 +51,6 @@ def sign_in(client: TestClient, services: Services, username: str, code: str | N
             "csrf_token": token.group(1),
         },
     )
-    return response
 
 
 def csrf_of(client: TestClient) -> str:
