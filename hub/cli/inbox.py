@@ -69,6 +69,66 @@ def user_add(
     console.print(f"  URI:    {enrolled.provisioning_uri}", highlight=False, soft_wrap=True)
 
 
+@user_app.command("code")
+def user_code(
+    ctx: typer.Context,
+    username: str = typer.Argument(...),
+    db: str | None = _DB,
+) -> None:
+    """Print the member's current TOTP code (demo and first-sign-in checks only).
+
+    It reads the secret from the store, so it gives nothing to someone who could not already
+    read the store; in production, members use their authenticator app.
+    """
+    import time
+
+    from hub.inbox import totp
+
+    console = obj_of(ctx).console
+    store = InboxStore.open(inbox_settings(db, None).database_url)
+    try:
+        secret = Accounts(store, InboxSettings()).totp_secret(username)
+    finally:
+        store.close()
+    if secret is None:
+        raise fail(console, f"no account {username}")
+    console.print(totp.totp(secret, time.time()), highlight=False)
+
+
+@app.command("import")
+def import_alerts(
+    ctx: typer.Context,
+    source: Path = typer.Argument(..., help="Alert documents, one JSON object per line."),
+    db: str | None = _DB,
+) -> None:
+    """Store alert documents (JSON lines) as the delivery service's inbox channel would."""
+    import json
+
+    from hub.inbox.errors import InvalidAlertDocument
+
+    console = obj_of(ctx).console
+    store = InboxStore.open(inbox_settings(db, None).database_url)
+    added = seen = refused = 0
+    try:
+        for number, line in enumerate(source.read_text().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                new = store.add_alert(json.loads(line))
+            except (json.JSONDecodeError, InvalidAlertDocument) as exc:
+                refused += 1
+                console.print(f"{source}:{number}: refused: {exc}", highlight=False, soft_wrap=True)
+                continue
+            added, seen = added + new, seen + (not new)
+    except OSError as exc:
+        raise fail(console, str(exc)) from exc
+    finally:
+        store.close()
+    console.print(f"{added} alerts added, {seen} already stored, {refused} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
 @app.command("serve")
 def serve(
     ctx: typer.Context,

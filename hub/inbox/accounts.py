@@ -80,10 +80,11 @@ class Accounts:
         if user is None or step is None:
             self._fail(username, failure.failures if failure else 0)
             return "bad_credentials"
+        values: dict[str, object] = {"last_totp_step": step}
+        if passwords.needs_rehash(user.password_hash):  # parameters raised since it was set
+            values["password_hash"] = passwords.hash_password(password)
         with self.store.writing() as conn:
-            conn.execute(
-                users.update().where(users.c.username == username).values(last_totp_step=step)
-            )
+            conn.execute(users.update().where(users.c.username == username).values(values))
             conn.execute(login_failures.delete().where(login_failures.c.username == username))
         return "success"
 

@@ -72,6 +72,7 @@ def router(services: Services, templates: Jinja2Templates) -> APIRouter:
                 request, 401, error=_MESSAGES[outcome], username=username, next=_safe_next(next)
             )
         services.store.audit(username, "signin")
+        services.sessions.purge()  # expired sessions go now and then, not only when reused
         token, _ = services.sessions.create(username)
         response = RedirectResponse(_safe_next(next), status_code=303)
         set_cookie(response, request, services.settings, SESSION_COOKIE, token)
