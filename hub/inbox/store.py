@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub.inbox import audit
 from hub.inbox.errors import InvalidAlertDocument
@@ -30,6 +31,8 @@ Status = Literal["new", "acknowledged", "assigned", "actioned", "closed"]
 STATUSES: tuple[Status, ...] = ("new", "acknowledged", "assigned", "actioned", "closed")
 ACTIONS = ("referred", "support offered", "no further action")
 DOCUMENT_SCHEMA = "csp-hub.alert-document/1"
+_CHAIN_ATTEMPTS = 5
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -102,6 +105,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # the delivery service writes while pages read
     cursor.close()
 
 
@@ -131,6 +135,19 @@ class InboxStore:
         """One write transaction at a time in this process; the database serialises the rest."""
         with self._write_lock, self.engine.begin() as conn:
             yield conn
+
+    def _chained(self, write: Callable[[Connection], T]) -> T:
+        """Run a write that appends to the audit chain; if another process took the same
+        sequence number first (the primary key refuses a fork), do it again on the new head."""
+        for attempt in range(_CHAIN_ATTEMPTS):
+            try:
+                with self.writing() as conn:
+                    return write(conn)
+            except (IntegrityError, OperationalError):  # a fork refused, or SQLite busy
+                if attempt == _CHAIN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # -- alerts in ---------------------------------------------------------------------------
 
@@ -243,7 +260,8 @@ class InboxStore:
         detail = {k: v for k, v in values.items() if k != "updated_at"}
         if note:
             detail["note"] = note
-        with self.writing() as conn:
+
+        def write(conn: Connection) -> None:
             conn.execute(alerts.update().where(alerts.c.alert_id == alert.alert_id).values(values))
             conn.execute(
                 alert_notes.insert().values(
@@ -259,6 +277,8 @@ class InboxStore:
                 detail=detail,
             )
 
+        self._chained(write)
+
     def audit(
         self,
         actor: str,
@@ -268,10 +288,11 @@ class InboxStore:
         alert_id: str | None = None,
         detail: dict[str, Any] | None = None,
     ) -> audit.AuditRecord:
-        with self.writing() as conn:
-            return audit.append(
+        return self._chained(
+            lambda conn: audit.append(
                 conn, actor=actor, action=action, panel=panel, alert_id=alert_id, detail=detail
             )
+        )
 
     def verify_audit(self) -> tuple[int, str]:
         with self.engine.connect() as conn:

@@ -27,7 +27,7 @@ _MESSAGES = {
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 

@@ -1,7 +1,7 @@
 """The inbox served by uvicorn on a free loopback port, and Debian's headless Chromium.
 
 No mocks: a real ASGI server in a thread, a real browser through chromedriver. If the browser
-is missing the tests fail and say how to install it (deploy/setup-browser.sh, run by
+is missing the tests fail and say how to install it (deploy/setup-inbox-tests.sh, run by
 `make test`), never skip.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -111,7 +113,7 @@ def _browser_binaries() -> tuple[str, str]:
     driver = shutil.which("chromedriver")
     if not (chromium and driver):
         pytest.fail(
-            "Debian's chromium and chromium-driver are needed: run deploy/setup-browser.sh "
+            "Debian's chromium and chromium-driver are needed: run deploy/setup-inbox-tests.sh "
             "(make test does)",
             pytrace=False,
         )
@@ -157,3 +159,74 @@ def screenshot(driver: webdriver.Chrome, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        pytest.fail(
+            "Debian's postgresql is needed for the PostgreSQL store tests: run "
+            "deploy/setup-inbox-tests.sh (make test does)",
+            pytrace=False,
+        )
+    return found[-1].parent
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port; yields its admin URL.
+
+    Outside pytest's own temp folders (private to the test user), because the server runs as
+    the `postgres` user when the tests run as root, as PostgreSQL refuses root.
+    """
+    from hub.kafka.local import free_port
+
+    bin_dir = _postgres_bin()
+    root = Path(tempfile.mkdtemp(prefix="hub-inbox-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = root / "data", free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120, cwd=root)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    try:
+        run(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+    except subprocess.CalledProcessError as exc:
+        log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
+        pytest.fail(f"PostgreSQL did not start: {exc.stderr.decode()}\n{log}", pytrace=False)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres: str) -> str:
+    """A fresh database in the session's cluster, for one test."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = postgres.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{postgres}/{name}"

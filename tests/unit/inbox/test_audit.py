@@ -93,3 +93,31 @@ def test_cli_verify_passes_on_a_clean_chain(store: InboxStore) -> None:
     assert result.exit_code == 0, result.output
     assert "3 records" in result.output
     assert store.verify_audit()[1] in result.output
+
+
+def test_two_writers_on_one_database_keep_one_chain(tmp_path: Path) -> None:
+    """The web app and the CLI (or two app processes) append at once: no fork, no loss."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    stores = [InboxStore.open(url), InboxStore.open(url)]
+    errors: list[BaseException] = []
+
+    def work(store: InboxStore, who: str) -> None:
+        try:
+            for i in range(15):
+                store.audit(who, "identity.open", detail={"i": i})
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(stores[n % 2], f"user{n}")) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert errors == []
+        assert stores[0].verify_audit()[0] == 60
+    finally:
+        for store in stores:
+            store.close()
