@@ -19,6 +19,7 @@ from hub.inbox.metrics import InboxMetrics
 from hub.inbox.settings import InboxSettings
 from hub.inbox.store import ACTIONS, Alert, InboxStore, Note
 from hub.panels.directory import Member, Panel, PanelDirectory
+from hub.rules.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class AlertView:
     notes: list[Note]
     timeline: list[dict[str, Any]]
     related: list[Related] | None  # None: this panel's policy does not show them
+    rule_descriptions: dict[str, str]
+    policy_in_force: str | None
 
     @property
     def policy_version(self) -> str | None:
@@ -76,12 +79,14 @@ class Inbox:
         settings: InboxSettings,
         identity: IdentityService,
         metrics: InboxMetrics | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self.store = store
         self.directory = directory
         self.settings = settings
         self.identity = identity
         self.metrics = metrics
+        self.policy = policy
 
     def viewer(self, username: str) -> Viewer | None:
         return Viewer.of(self.directory, username)
@@ -128,6 +133,8 @@ class Inbox:
             self.store.notes(alert.alert_id),
             timeline,
             related,
+            {r.id: r.description for r in self.policy.rules} if self.policy else {},
+            self.policy.version if self.policy else None,
         )
 
     def panel_name(self, panel_id: str) -> str:

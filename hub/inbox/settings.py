@@ -22,6 +22,9 @@ class InboxSettings(BaseSettings):
     directory_file: Path | None = Field(
         None, description="panel directory YAML; None means deploy/panels/panels.yaml"
     )
+    policy_file: Path | None = Field(
+        None, description="rules policy YAML, for rule descriptions; None means the default"
+    )
     keys_dir: Path = Field(Path(".hub/keys"), description="recipient private key, partner keys")
     recipient: str = Field("panels", description="key ring recipient whose private key opens")
     session_idle_s: float = Field(900.0, gt=0, description="sign out after this long idle")

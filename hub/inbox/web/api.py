@@ -67,7 +67,8 @@ class RelatedOut(BaseModel):
 class AlertDetail(AlertSummary):
     person_id: str
     fields: dict[str, str]
-    policy_version: str | None
+    policy_version: str | None = Field(description="the policy version the alert records, if any")
+    rule_descriptions: dict[str, str] = Field(description="from the policy in force now")
     evidence: list[Evidence]
     notes: list[NoteOut]
     has_sealed_identity: bool
@@ -114,6 +115,9 @@ def _detail(view: AlertView) -> AlertDetail:
         person_id=view.alert.person_id,
         fields=view.fields,
         policy_version=view.policy_version,
+        rule_descriptions={
+            r: view.rule_descriptions[r] for r in view.alert.rules if r in view.rule_descriptions
+        },
         evidence=[Evidence(**e) for e in view.timeline],
         notes=[NoteOut(at=n.at, author=n.author, kind=n.kind, text=n.text) for n in view.notes],
         has_sealed_identity=view.has_sealed_identity,

@@ -14,6 +14,7 @@ from hub.inbox.sessions import Sessions
 from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 from hub.panels.directory import DEFAULT_DIRECTORY, PanelDirectory, load_directory
+from hub.rules.policy import DEFAULT_POLICY, load_policy
 
 
 @dataclass
@@ -41,7 +42,8 @@ def build_services(
     directory = directory or load_directory(settings.directory_file or DEFAULT_DIRECTORY)
     metrics = InboxMetrics(registry, store.counts)
     identity = IdentityService(settings.keys_dir, settings.recipient)
-    inbox = Inbox(store, directory, settings, identity, metrics)
+    policy = load_policy(settings.policy_file or DEFAULT_POLICY)
+    inbox = Inbox(store, directory, settings, identity, metrics, policy)
     return Services(
         settings,
         store,

@@ -26,7 +26,9 @@ def sign_in(driver: webdriver.Chrome, served: Served, username: str, code: str =
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "code").send_keys(code or totp.totp(secret, time.time()))
+    before = driver.find_element(By.TAG_NAME, "h1")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait(driver).until(ec.staleness_of(before))  # the answer to the post has replaced the page
     _wait(driver).until(ec.presence_of_element_located((By.TAG_NAME, "h1")))
 
 
@@ -75,7 +77,8 @@ def test_sign_in_see_own_alerts_open_one_and_open_the_identity(
         "ed",
         "school",
     ]
-    assert "prison_release" in browser.find_element(By.CSS_SELECTOR, "dl.summary").text
+    rules = browser.find_element(By.ID, "rules").text
+    assert "prison_release: A scheduled or actual release from custody" in rules
     assert "Riley" not in browser.page_source
     screenshot(browser, "03-alert")
 

@@ -278,6 +278,7 @@ def test_related_panels_only_where_policy_allows(
     detail = app_client.get(f"/api/alerts/{seeded['iom']['alert_id']}").json()
     assert [r["panel"] for r in detail["related"]] == ["sv-hub"]
     assert detail["policy_version"] == "2026.1"
+    assert detail["rule_descriptions"]["repeat_victim"].startswith("A violent victimisation")
     assert [e["partner"] for e in detail["evidence"]] == ["police", "ed", "school"]
     clock.advance(30)
     sign_in(app_client, services, "csh.lead")
