@@ -3,16 +3,18 @@
 Each record's hash is SHA-256 over its canonical JSON, which includes the previous record's
 hash, so editing, deleting or reordering any record breaks the chain from that record on, and
 ``hub audit verify`` names the first record that fails. The database also refuses UPDATE and
-DELETE on the table (migration 2). A chain cannot show that its *newest* records were cut off:
-``verify`` prints the head hash, for the partnership to record out of band (for example in
-the monthly governance minutes) and compare later.
+DELETE on the table (migration 2). A chain cannot show by itself that its *newest* records
+were cut off: ``verify`` prints the head hash, for the partnership to record out of band (for
+example in the monthly governance minutes) and pass back later with ``--expect-head``; and
+``hub audit export`` writes a JSONL copy to keep outside the database, verifiable alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,8 +121,17 @@ def records(conn: Connection) -> list[AuditRecord]:
 
 def verify(conn: Connection) -> tuple[int, str]:
     """(records checked, head hash); raises :class:`AuditChainBroken` at the first bad one."""
-    prev, expected = GENESIS, 1
-    for rec in records(conn):
+    return verify_records(records(conn))
+
+
+def verify_records(chain: Iterable[AuditRecord], expect: str | None = None) -> tuple[int, str]:
+    """Check a chain (from the database or an exported JSONL copy) from its first record.
+
+    ``expect`` is a head hash recorded earlier out of band: the chain must still contain it,
+    which shows that no record up to that point has been cut off the end.
+    """
+    prev, expected, seen_expected = GENESIS, 1, expect is None
+    for rec in chain:
         if rec.seq != expected:
             raise AuditChainBroken(
                 rec.seq, f"expected record {expected} here: a record was deleted or moved"
@@ -134,5 +145,20 @@ def verify(conn: Connection) -> tuple[int, str]:
         )
         if digest != rec.hash:
             raise AuditChainBroken(rec.seq, "its content does not match its hash (edited)")
+        seen_expected = seen_expected or rec.hash == expect
         prev, expected = rec.hash, expected + 1
+    if not seen_expected:
+        raise AuditChainBroken(
+            expected, f"the chain ends before the expected head {expect}: records were cut off"
+        )
     return expected - 1, prev
+
+
+def to_json(record: AuditRecord) -> str:
+    """One line of an exported copy (``hub audit export``)."""
+    return canonical(asdict(record))
+
+
+def from_json(line: str) -> AuditRecord:
+    data = json.loads(line)
+    return AuditRecord(**{name: data[name] for name in AuditRecord.__dataclass_fields__})

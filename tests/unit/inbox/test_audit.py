@@ -121,3 +121,44 @@ def test_two_writers_on_one_database_keep_one_chain(tmp_path: Path) -> None:
     finally:
         for store in stores:
             store.close()
+
+
+def test_exported_copy_verifies_alone_and_tampering_is_named(
+    store: InboxStore, tmp_path: Path
+) -> None:
+    _chain(store)
+    copy = tmp_path / "audit.jsonl"
+    runner = CliRunner()
+    url = str(store.engine.url)
+    exported = runner.invoke(app, ["audit", "export", str(copy), "--db", url])
+    assert exported.exit_code == 0, exported.output
+    assert "wrote 5 records" in exported.output
+    ok = runner.invoke(app, ["audit", "verify", "--jsonl", str(copy)])
+    assert ok.exit_code == 0, ok.output
+    lines = copy.read_text().splitlines()
+
+    def check(changed: list[str], bad_seq: int) -> None:
+        copy.write_text("\n".join(changed) + "\n")
+        result = runner.invoke(app, ["audit", "verify", "--jsonl", str(copy)])
+        assert result.exit_code == 1, result.output
+        assert f"audit record {bad_seq}" in result.output
+
+    check([*lines[:2], lines[2].replace('"r2"', '"r9"'), *lines[3:]], 3)  # edit
+    check([*lines[:1], *lines[2:]], 3)  # delete
+    check([lines[0], lines[2], lines[1], *lines[3:]], 3)  # reorder: 3 stands where 2 was
+
+
+def test_expected_head_catches_records_cut_off_the_end(store: InboxStore) -> None:
+    _chain(store, 4)
+    _, head = store.verify_audit()
+    _chain(store, 1)
+    runner = CliRunner()
+    url = str(store.engine.url)
+    assert (
+        runner.invoke(app, ["audit", "verify", "--db", url, "--expect-head", head]).exit_code == 0
+    )
+    _tamper(store, "DELETE FROM audit_log WHERE seq >= 4")
+    assert store.verify_audit()[0] == 3  # the shorter chain is consistent by itself
+    cut = runner.invoke(app, ["audit", "verify", "--db", url, "--expect-head", head])
+    assert cut.exit_code == 1
+    assert "records were cut off" in cut.output
