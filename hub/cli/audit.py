@@ -8,9 +8,9 @@ import typer
 
 from hub.cli.context import fail, obj_of
 from hub.inbox import audit
-from hub.inbox.errors import AuditChainBroken
+from hub.inbox.errors import AuditChainBroken, InboxError
 from hub.inbox.settings import InboxSettings
-from hub.inbox.store import InboxStore
+from hub.inbox.store import open_existing
 
 app = typer.Typer(help="The inbox's hash-chained audit log.", no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def verify(
             lines = [line for line in jsonl.read_text().splitlines() if line.strip()]
             count, head = audit.verify_records(map(audit.from_json, lines), expect_head)
         else:
-            store = InboxStore.open(db or InboxSettings().database_url)
+            store = open_existing(db or InboxSettings().database_url)
             try:
                 with store.engine.connect() as conn:
                     count, head = audit.verify_records(audit.records(conn), expect_head)
@@ -44,7 +44,7 @@ def verify(
     except AuditChainBroken as exc:
         console.print(f"[bold red]FAILED:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (InboxError, OSError, ValueError, KeyError, TypeError) as exc:
         raise fail(console, f"cannot read the audit log: {exc}") from exc
     console.print(f"audit log OK: {count} records, head hash {head}", highlight=False)
 
@@ -57,7 +57,10 @@ def export(
 ) -> None:
     """Write the whole chain as JSONL, to keep a copy outside the database."""
     console = obj_of(ctx).console
-    store = InboxStore.open(db or InboxSettings().database_url)
+    try:
+        store = open_existing(db or InboxSettings().database_url)
+    except InboxError as exc:
+        raise fail(console, exc) from exc
     try:
         with store.engine.connect() as conn:
             chain = audit.records(conn)

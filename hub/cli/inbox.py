@@ -11,7 +11,7 @@ from hub.cli.context import fail, obj_of
 from hub.errors import HubError
 from hub.inbox.accounts import Accounts
 from hub.inbox.settings import InboxSettings
-from hub.inbox.store import InboxStore
+from hub.inbox.store import InboxStore, open_existing
 from hub.panels.directory import DEFAULT_DIRECTORY, load_directory
 
 app = typer.Typer(help="The panels' web inbox.", no_args_is_help=True)
@@ -85,7 +85,10 @@ def user_code(
     from hub.inbox import totp
 
     console = obj_of(ctx).console
-    store = InboxStore.open(inbox_settings(db, None).database_url)
+    try:
+        store = open_existing(inbox_settings(db, None).database_url)
+    except HubError as exc:
+        raise fail(console, exc) from exc
     try:
         secret = Accounts(store, InboxSettings()).totp_secret(username)
     finally:

@@ -56,6 +56,14 @@ class Viewer:
     def panels(self) -> list[Panel]:
         return self.directory.panels_of(self.username)
 
+    def panel_query(self) -> tuple[list[str], list[str]]:
+        """(exact panel ids, template prefixes) to narrow a database query to this member's
+        panels; :meth:`can_see` still decides each row."""
+        entries = self.panels()
+        exact = [p.id for p in entries if "{area}" not in p.id]
+        prefixes = [p.id.partition("{area}")[0] for p in entries if "{area}" in p.id]
+        return exact, prefixes
+
 
 def assignable(entry: Panel) -> list[Member]:
     return list(entry.members)

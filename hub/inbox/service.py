@@ -101,7 +101,15 @@ class Inbox:
         status: str | None = None,
         area: str | None = None,
     ) -> list[Alert]:
-        return self.store.list_alerts(viewer.can_see, rule=rule, status=status, area=area)
+        exact, prefixes = viewer.panel_query()
+        return self.store.list_alerts(
+            viewer.can_see,
+            rule=rule,
+            status=status,
+            area=area,
+            panels=exact,
+            panel_prefixes=prefixes,
+        )
 
     def alert(self, viewer: Viewer, alert_id: str) -> Alert:
         alert = self.store.get_alert(alert_id)

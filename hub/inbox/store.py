@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, exists, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hub.inbox import audit
-from hub.inbox.errors import InvalidAlertDocument
+from hub.inbox.errors import InboxError, InvalidAlertDocument
 from hub.inbox.migrations import migrate
 from hub.inbox.schema import alert_notes, alerts
 from hub.routing.config import family_of
@@ -190,9 +190,22 @@ class InboxStore:
         status: str | None = None,
         area: str | None = None,
         limit: int = 500,
+        panels: Sequence[str] | None = None,
+        panel_prefixes: Sequence[str] = (),
     ) -> list[Alert]:
-        """Newest first, only those whose panel ``panel_ok`` accepts (the caller's panels)."""
+        """Newest first, only those whose panel ``panel_ok`` accepts (the caller's panels).
+
+        ``panels`` and ``panel_prefixes`` narrow the query in the database first (exact ids,
+        and template prefixes such as ``engage-``); ``panel_ok`` has the last word.
+        """
         query = select(alerts).order_by(alerts.c.created_at.desc(), alerts.c.alert_id)
+        if panels is not None:
+            query = query.where(
+                or_(
+                    alerts.c.panel.in_(list(panels)),
+                    *(alerts.c.panel.startswith(p, autoescape=True) for p in panel_prefixes),
+                )
+            )
         if status:
             query = query.where(alerts.c.status == status)
         if area:
@@ -297,6 +310,16 @@ class InboxStore:
     def verify_audit(self) -> tuple[int, str]:
         with self.engine.connect() as conn:
             return audit.verify(conn)
+
+
+def open_existing(url: str) -> InboxStore:
+    """Open a store that must already exist (verifying an audit log that is not there must
+    fail, not create an empty one that verifies)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise InboxError(f"no inbox store at {path}")
+    return InboxStore.open(url)
 
 
 def _area_of_panel(panel: str) -> str | None:

@@ -162,3 +162,11 @@ def test_expected_head_catches_records_cut_off_the_end(store: InboxStore) -> Non
     cut = runner.invoke(app, ["audit", "verify", "--db", url, "--expect-head", head])
     assert cut.exit_code == 1
     assert "records were cut off" in cut.output
+
+
+def test_verify_of_a_missing_store_fails_rather_than_creating_one(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = CliRunner().invoke(app, ["audit", "verify", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 1
+    assert "no inbox store" in result.output
+    assert not missing.exists()
