@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
 
 from hub.inbox import audit
 from hub.inbox.errors import InboxError, InvalidAlertDocument
@@ -119,9 +120,15 @@ class InboxStore:
 
     @classmethod
     def open(cls, url: str, clock: Callable[[], datetime] = utcnow) -> InboxStore:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared in-memory database for every thread (tests, throwaway runs).
+            engine = create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            if url.startswith("sqlite:///"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         migrate(engine)

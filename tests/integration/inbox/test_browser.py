@@ -33,7 +33,29 @@ def sign_in(driver: webdriver.Chrome, served: Served, username: str, code: str =
 
 
 def _h1(driver: webdriver.Chrome) -> str:
+    assert_accessible_basics(driver)
     return driver.find_element(By.TAG_NAME, "h1").text
+
+
+def assert_accessible_basics(driver: webdriver.Chrome) -> None:
+    """What a screen reader relies on: a language, one h1, a skip link to <main>, and a
+    label for every visible form control."""
+    problems = driver.execute_script(
+        """
+        const out = [];
+        if (!document.documentElement.lang) out.push('no lang on <html>');
+        if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+        const skip = document.querySelector('a.skip-link');
+        if (!skip || !document.querySelector(skip.getAttribute('href') + '')) out.push('skip link');
+        if (!document.querySelector('main#main')) out.push('no main landmark');
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+            if (el.type === 'hidden') continue;
+            if (!el.labels || el.labels.length === 0) out.push('unlabelled ' + (el.id || el.name));
+        }
+        return out;
+        """
+    )
+    assert problems == [], f"{driver.current_url}: {problems}"
 
 
 def test_nothing_without_signing_in_and_a_wrong_code_is_refused(
@@ -80,6 +102,7 @@ def test_sign_in_see_own_alerts_open_one_and_open_the_identity(
     rules = browser.find_element(By.ID, "rules").text
     assert "prison_release: A scheduled or actual release from custody" in rules
     assert "Riley" not in browser.page_source
+    assert_accessible_basics(browser)
     screenshot(browser, "03-alert")
 
     reason = browser.find_element(By.ID, "reason")
@@ -87,6 +110,7 @@ def test_sign_in_see_own_alerts_open_one_and_open_the_identity(
     reason.submit()
     name = _wait(browser).until(ec.presence_of_element_located((By.ID, "identity-name")))
     assert name.text == "Riley Testperson"
+    assert_accessible_basics(browser)
     screenshot(browser, "04-identity-opened")
     with inbox.services.store.engine.connect() as conn:
         opened = [r for r in audit.records(conn) if r.action == "identity.open"]

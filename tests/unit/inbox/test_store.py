@@ -130,3 +130,18 @@ def test_changes_are_noted_and_audited_in_one_chain(store: InboxStore) -> None:
     assert [n.kind for n in store.notes(alert.alert_id)] == ["acknowledge", "assign", "action"]
     assert store.verify_audit()[0] == 3
     assert store.counts() == {("iom", "actioned"): 1}
+
+
+def test_an_in_memory_store_is_one_database_for_every_thread() -> None:
+    import threading
+
+    store = InboxStore.open("sqlite:///:memory:")
+    try:
+        doc = document("iom")
+        thread = threading.Thread(target=store.add_alert, args=(doc,))
+        thread.start()
+        thread.join(timeout=10)
+        assert store.add_alert(doc) is False
+        assert store.get_alert(doc["alert_id"]) is not None
+    finally:
+        store.close()
