@@ -59,7 +59,9 @@ def user_add(
                 raise fail(console, "the passwords differ")
         store = InboxStore.open(settings.database_url)
         try:
-            enrolled = Accounts(store, settings).add(username, password, replace=replace)
+            enrolled = Accounts(store, settings).add(
+                username, password, replace=replace, actor=f"cli:{getpass.getuser()}"
+            )
         finally:
             store.close()
     except (HubError, ValueError, OSError) as exc:

@@ -38,7 +38,9 @@ class Accounts:
         self.store = store
         self.settings = settings
 
-    def add(self, username: str, password: str, *, replace: bool = False) -> Enrolment:
+    def add(
+        self, username: str, password: str, *, replace: bool = False, actor: str = "cli"
+    ) -> Enrolment:
         """Enrol a member (a new TOTP secret each time); ``replace`` resets an existing one."""
         hashed = passwords.hash_password(password)
         secret = totp.new_secret()
@@ -58,7 +60,7 @@ class Accounts:
                 conn.execute(users.delete().where(users.c.username == username))
             conn.execute(users.insert().values(**row))
             conn.execute(login_failures.delete().where(login_failures.c.username == username))
-        self.store.audit("cli", "user.enrol", detail={"username": username, "replace": replace})
+        self.store.audit(actor, "user.enrol", detail={"username": username, "replace": replace})
         return Enrolment(username, secret, totp.provisioning_uri(secret, username))
 
     def authenticate(self, username: str, password: str, code: str) -> Outcome:

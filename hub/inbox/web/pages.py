@@ -72,6 +72,8 @@ def router(services: Services, templates: Jinja2Templates) -> APIRouter:
                 request, 401, error=_MESSAGES[outcome], username=username, next=_safe_next(next)
             )
         services.store.audit(username, "signin")
+        if old := request.cookies.get(SESSION_COOKIE):
+            services.sessions.delete(old)  # a new token at every sign-in: no session fixation
         services.sessions.purge()  # expired sessions go now and then, not only when reused
         token, _ = services.sessions.create(username)
         response = RedirectResponse(_safe_next(next), status_code=303)

@@ -345,3 +345,16 @@ def test_pages_escape_what_they_show(
     page = app_client.get(f"/alerts/{doc['alert_id']}")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
+
+
+def test_signing_in_again_replaces_the_session(
+    app_client: TestClient, services: Services, clock: Clock
+) -> None:
+    sign_in(app_client, services, "iom.lead")
+    old = app_client.cookies.get("hub_session")
+    assert old
+    clock.advance(30)
+    sign_in(app_client, services, "iom.lead")
+    assert app_client.cookies.get("hub_session") != old
+    assert services.sessions.get(old) is None
+    assert app_client.get("/api/me").status_code == 200
