@@ -39,6 +39,7 @@ def app_client(services: Services) -> Iterator[TestClient]:
 
 
 def sign_in(client: TestClient, services: Services, username: str, code: str | None = None) -> Any:
+    right = totp_now(services, username)  # enrols the member on first use
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
@@ -47,7 +48,7 @@ def sign_in(client: TestClient, services: Services, username: str, code: str | N
         data={
             "username": username,
             "password": PASSWORD,
-            "code": code or totp_now(services, username),
+            "code": code or right,
             "csrf_token": token.group(1),
         },
     )
