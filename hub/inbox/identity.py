@@ -25,12 +25,17 @@ def sealed_of(document: dict[str, Any]) -> SealedIdentity | None:
     if not part:
         return None
     try:
-        values = {
-            k: base64.b64decode(part[k], validate=True) if k in _BYTES else part[k] for k in part
-        }
+        values = {k: _unb64(part[k]) if k in _BYTES else part[k] for k in part}
         return SealedIdentity.from_dict(values)
     except (KeyError, TypeError, ValueError) as exc:
         raise InboxError(f"the alert's sealed identity is malformed: {exc}") from exc
+
+
+def _unb64(text: str) -> bytes:
+    """Standard base64 per the contract; the URL-safe alphabet is accepted too."""
+    if "-" in text or "_" in text:
+        return base64.urlsafe_b64decode(text)
+    return base64.b64decode(text, validate=True)
 
 
 def newest_first(document: dict[str, Any]) -> list[str]:
@@ -40,28 +45,35 @@ def newest_first(document: dict[str, Any]) -> list[str]:
 
 
 class IdentityService:
-    def __init__(self, keys_dir: Path, recipient: str) -> None:
-        self.keys_dir = keys_dir
-        self.recipient = recipient
-        self._opener: Opener | None = None
+    """Holds the recipients' private keys (one per recipient in the panel directory, usually
+    just ``panels``), loaded when first needed."""
 
-    def _load(self) -> Opener:
-        if self._opener is None:
+    def __init__(self, keys_dir: Path) -> None:
+        self.keys_dir = keys_dir
+        self._openers: dict[str, Opener] = {}
+
+    def key_file(self, recipient: str) -> Path:
+        return self.keys_dir / f"recipient-{recipient}.private.json"
+
+    def _opener(self, recipient: str) -> Opener:
+        if recipient not in self._openers:
             try:
-                private = load_recipient_private(
-                    self.keys_dir / f"recipient-{self.recipient}.private.json"
-                )
+                private = load_recipient_private(self.key_file(recipient))
                 verify = load_verify_keys(self.keys_dir / "partners.public.json")
             except KeyRingError as exc:
                 raise InboxError(f"the identity service has no key: {exc}") from exc
-            self._opener = Opener(private, verify)
-        return self._opener
+            self._openers[recipient] = Opener(private, verify)
+        return self._openers[recipient]
 
-    def open(self, document: dict[str, Any]) -> dict[str, Any]:
+    def open(self, document: dict[str, Any], recipient: str) -> dict[str, Any]:
+        """Open for the panel's ``recipient`` (its directory entry); a sealed identity made
+        for another recipient does not open."""
         sealed = sealed_of(document)
         if sealed is None:
             raise InboxError("this alert carries no sealed identity")
-        opener = self._load()
+        if sealed.recipient != recipient:
+            raise InboxError(f"sealed for {sealed.recipient!r}, not this panel's {recipient!r}")
+        opener = self._opener(recipient)
         for event_id in newest_first(document):
             try:
                 return opener.open(sealed, event_id)

@@ -175,8 +175,10 @@ class Inbox:
             alert_id=alert.alert_id,
             detail={"reason": reason},
         )
+        entry = viewer.entry(alert.panel)
+        assert entry is not None  # alert() checked
         try:
-            identity = self.identity.open(alert.document)
+            identity = self.identity.open(alert.document, entry.recipient)
         except InboxError as exc:
             self.store.audit(
                 viewer.username,

@@ -25,8 +25,11 @@ class InboxSettings(BaseSettings):
     policy_file: Path | None = Field(
         None, description="rules policy YAML, for rule descriptions; None means the default"
     )
-    keys_dir: Path = Field(Path(".hub/keys"), description="recipient private key, partner keys")
-    recipient: str = Field("panels", description="key ring recipient whose private key opens")
+    keys_dir: Path = Field(
+        Path(".hub/keys"),
+        description="recipient-<id>.private.json (one per recipient in the directory), "
+        "partners.public.json",
+    )
     session_idle_s: float = Field(900.0, gt=0, description="sign out after this long idle")
     session_absolute_s: float = Field(8 * 3600.0, gt=0, description="and after this long at all")
     cookie_secure: Literal["auto", "always", "never"] = Field(

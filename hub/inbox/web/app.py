@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hub import __version__
+from hub.inbox.errors import InboxError
 from hub.inbox.service import BadRequest, Forbidden, NotFound
 from hub.inbox.web import api, pages
 from hub.inbox.web.auth import CsrfRejected, NotSignedIn
@@ -94,6 +95,11 @@ def create_app(services: Services) -> FastAPI:
     async def csrf(request: Request, exc: CsrfRejected) -> Response:
         return _error(request, 403, str(exc))
 
+    @app.exception_handler(InboxError)
+    async def inbox_error(request: Request, exc: InboxError) -> Response:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return _error(request, 500, f"This could not be done: {exc}")
+
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
         return _error(request, 400, str(exc))
@@ -105,9 +111,10 @@ def create_app(services: Services) -> FastAPI:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:  # any database failure means not healthy
             return PlainTextResponse(f"store unavailable: {type(exc).__name__}", status_code=503)
-        key = services.settings.keys_dir / f"recipient-{services.settings.recipient}.private.json"
-        if not key.is_file():
-            return PlainTextResponse(f"identity key missing: {key}", status_code=503)
+        for recipient in sorted({p.recipient for p in services.directory.panels}):
+            key = services.inbox.identity.key_file(recipient)
+            if not key.is_file():
+                return PlainTextResponse(f"identity key missing: {key}", status_code=503)
         return PlainTextResponse("ok")
 
     @app.get("/metrics", include_in_schema=False)

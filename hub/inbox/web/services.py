@@ -20,6 +20,7 @@ from hub.rules.policy import DEFAULT_POLICY, load_policy
 @dataclass
 class Services:
     settings: InboxSettings
+    directory: PanelDirectory
     store: InboxStore
     inbox: Inbox
     accounts: Accounts
@@ -41,11 +42,12 @@ def build_services(
     store = store or InboxStore.open(settings.database_url)
     directory = directory or load_directory(settings.directory_file or DEFAULT_DIRECTORY)
     metrics = InboxMetrics(registry, store.counts)
-    identity = IdentityService(settings.keys_dir, settings.recipient)
+    identity = IdentityService(settings.keys_dir)
     policy = load_policy(settings.policy_file or DEFAULT_POLICY)
     inbox = Inbox(store, directory, settings, identity, metrics, policy)
     return Services(
         settings,
+        directory,
         store,
         inbox,
         Accounts(store, settings),

@@ -110,7 +110,7 @@ def test_sign_in_sessions_and_identity_opening(
         assert sessions.get(token) == session
         doc = document("iom", keys_dir=keys, name=("Pat", "Postgres"))
         store.add_alert(doc)
-        inbox = Inbox(store, load_directory(), settings, IdentityService(keys, "panels"))
+        inbox = Inbox(store, load_directory(), settings, IdentityService(keys))
         viewer = inbox.viewer("iom.lead")
         assert viewer is not None
         opened = inbox.open_identity(viewer, doc["alert_id"], "panel meeting")

@@ -359,3 +359,22 @@ def test_signing_in_again_replaces_the_session(
     assert app_client.cookies.get("hub_session") != old
     assert services.sessions.get(old) is None
     assert app_client.get("/api/me").status_code == 200
+
+
+def test_a_failed_opening_is_audited_and_shows_nothing(
+    app_client: TestClient, services: Services, keys_dir: Any
+) -> None:
+    doc = document("iom", keys_dir=keys_dir)
+    doc["evidence"] = [dict(e, event_id="ev-elsewhere") for e in doc["evidence"]]
+    services.store.add_alert(doc)
+    sign_in(app_client, services, "iom.lead")
+    response = app_client.post(
+        f"/api/alerts/{doc['alert_id']}/identity",
+        json={"reason": "panel review today"},
+        headers={"X-CSRF-Token": csrf_of(app_client)},
+    )
+    assert response.status_code == 500
+    assert "does not open" in response.json()["detail"]
+    with services.store.engine.connect() as conn:
+        actions = [r.action for r in audit.records(conn) if r.alert_id == doc["alert_id"]]
+    assert actions == ["identity.open", "identity.failed"]
