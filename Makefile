@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUITE_TIMEOUT ?= 70m
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint typecheck prereqs prometheus clean demo-stop
+.PHONY: help demo test lint typecheck prereqs system-packages clean demo-stop
 
 help:  ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,7 +17,7 @@ help:  ## Show this help.
 demo: $(STAMP)  ## Set up, then run the local demo of the whole flow on the project's own Kafka.
 	$(BIN)/hub demo
 
-test: $(STAMP) prometheus  ## Set up, then lint, type-check and run every test (unit + real-broker integration).
+test: $(STAMP) system-packages  ## Set up, then lint, type-check and run every test (unit + real-broker integration).
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	timeout --kill-after=60s $(SUITE_TIMEOUT) $(BIN)/pytest
@@ -38,8 +38,9 @@ prereqs:  ## Check Python 3.11, Java 17+ and Maven are on PATH.
 	@java -version 2>&1 | awk -F'"' '/version/ {split($$2, v, "."); if (v[1] < 17) {print "error: Java " $$2 " is too old; Java 17+ is required"; exit 1}}'
 	@command -v mvn >/dev/null || { echo "error: mvn not found (Maven resolves the Kafka jars)"; exit 1; }
 
-prometheus:  ## Install Prometheus + promtool (Debian's package) if missing; the tests run them.
-	@bash deploy/setup-prometheus.sh
+system-packages:  ## Install, when missing, the Debian packages the tests run for real.
+	@bash deploy/setup-prometheus.sh  # prometheus, promtool
+	@sh deploy/setup-inbox-tests.sh   # chromium, chromium-driver, postgresql
 
 $(STAMP): pyproject.toml constraints.txt | prereqs
 	$(PYTHON) -m venv $(VENV)

@@ -8,10 +8,12 @@ import typer
 
 from hub import __version__
 from hub.cli import (
+    audit,
     configcmd,
     connector,
     demo,
     evaluate,
+    inbox,
     indicators,
     kafka,
     keys,
@@ -47,6 +49,8 @@ app.command("status")(status.status)
 app.command("indicators")(indicators.indicators)
 app.add_typer(policy.app, name="policy")
 app.add_typer(panels.app, name="panels")
+app.add_typer(inbox.app, name="inbox")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -36,7 +36,7 @@ class PrometheusServer:
         self.config_file.write_text(yaml.safe_dump(config))
         binary = shutil.which("prometheus")
         if binary is None:
-            pytest.fail("prometheus is not on PATH: run `make prometheus`")
+            pytest.fail("prometheus is not on PATH: run `make system-packages`")
         self._proc = subprocess.Popen(
             [
                 binary,

@@ -1,4 +1,4 @@
-"""Run Debian's promtool (installed by `make prometheus`) and fail with its own output."""
+"""Run Debian's promtool (installed by `make system-packages`) and fail with its own output."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def promtool(*args: str | Path) -> str:
     """promtool's output; the test fails with that output when promtool says no."""
     binary = shutil.which("promtool")
     if binary is None:
-        pytest.fail("promtool is not on PATH: run `make prometheus` (deploy/setup-prometheus.sh)")
+        pytest.fail("promtool is not on PATH: run `make system-packages` (deploy/setup-prometheus.sh)")
     done = subprocess.run(
         [binary, *map(str, args)],
         cwd=REPO,

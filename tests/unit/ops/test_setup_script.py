@@ -1,5 +1,5 @@
 """deploy/setup-prometheus.sh: a no-op when Prometheus is installed, a clear error when it is
-missing and cannot be installed (the apt-get path itself runs in CI's `make prometheus`)."""
+missing and cannot be installed (the apt-get path itself runs in CI's `make system-packages`)."""
 
 from __future__ import annotations
 
