@@ -16,7 +16,7 @@ def promtool(*args: str | Path) -> str:
     """promtool's output; the test fails with that output when promtool says no."""
     binary = shutil.which("promtool")
     if binary is None:
-        pytest.fail("promtool is not on PATH: run `make system-packages` (deploy/setup-prometheus.sh)")
+        pytest.fail("promtool is not on PATH: run `make system-packages`")
     done = subprocess.run(
         [binary, *map(str, args)],
         cwd=REPO,
