@@ -10,6 +10,7 @@ from hub import __version__
 from hub.cli import (
     configcmd,
     connector,
+    deliver,
     demo,
     evaluate,
     kafka,
@@ -43,6 +44,7 @@ app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(policy.app, name="policy")
 app.add_typer(panels.app, name="panels")
+app.add_typer(deliver.app, name="deliver")
 
 
 def _version(value: bool) -> None:
