@@ -1,0 +1,90 @@
+"""Delivery fixtures: a loopback-only panel directory, webhook secrets, a real SMTP server.
+
+Every receiver here listens on 127.0.0.1; the directories the tests write point only there
+(the default directory's webhook hosts are .invalid placeholders and are never used).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from hub.delivery.localmail import LocalMailServer
+
+SECRET = b"delivery-test-secret-not-real"
+SECRET_ENV = "HUB_TEST_WEBHOOK_SECRET"
+
+
+@pytest.fixture
+def webhook_secret(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    monkeypatch.setenv(SECRET_ENV, SECRET.decode())
+    return SECRET
+
+
+def webhook(url: str, secret_env: str = SECRET_ENV) -> dict[str, Any]:
+    assert url.startswith("http://127.0.0.1:"), "tests deliver to loopback only"
+    return {"kind": "webhook", "url": url, "secret_env": secret_env, "allow_plain_http": True}
+
+
+def write_directory(path: Path, panels: dict[str, list[dict[str, Any]]]) -> Path:
+    """A panel directory with the given channels per panel id (all loopback)."""
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "panels": [
+                    {"id": panel_id, "name": f"Test panel {panel_id}", "channels": channels}
+                    for panel_id, channels in panels.items()
+                ]
+            }
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path) -> Iterator[LocalMailServer]:
+    with LocalMailServer(tmp_path / "maildir", log=tmp_path / "smtpd.log") as server:
+        yield server
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made for this test."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
