@@ -3,8 +3,9 @@
 It verifies ``X-Hub-Signature`` (refusing stale or replayed timestamps), deduplicates by
 ``Idempotency-Key`` (acknowledging a re-send without storing it twice) and keeps the
 documents. The demo runs one to show delivery; the tests run it to see retries and re-sends.
-It binds to 127.0.0.1 only. ``plan`` scripts failures: a list of status codes answered to
-the first requests, in order (e.g. ``[500, 500]`` then 200s).
+It binds to 127.0.0.1 only. ``plan`` scripts failures: status codes answered to each
+Idempotency-Key's first requests, in order (e.g. ``[500, 500]``, then 200s); ``always``
+answers one code to every request; ``delay_s`` makes each answer slow.
 """
 
 from __future__ import annotations
@@ -37,14 +38,17 @@ class WebhookReceiver:
         plan: list[int] | None = None,
         always: int | None = None,
         retry_after: str | None = None,
+        delay_s: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.secret = secret
         self.received = Received()
         self._plan = list(plan or [])
+        self._tries: Counter[str] = Counter()
         self._always = always
         self._retry_after = retry_after
         self._clock = clock
+        self._delay_s = delay_s
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -79,8 +83,9 @@ class WebhookReceiver:
                 return 400
             if self._always is not None:
                 return self._always
-            if self._plan:
-                return self._plan.pop(0)
+            self._tries[key] += 1
+            if self._tries[key] <= len(self._plan):
+                return self._plan[self._tries[key] - 1]
             self.received.deliveries[key] += 1
             self.received.documents.setdefault(key, json.loads(body))
             return 200
@@ -92,6 +97,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if receiver._delay_s:
+                    time.sleep(receiver._delay_s)  # a slow case-management system
                 status = receiver._answer(
                     body, self.headers.get(HEADER), self.headers.get("Idempotency-Key")
                 )
