@@ -162,8 +162,7 @@ class Deliverer:
                         f"stopping with {alert_id} {panel_id} {kind} pending"
                     ) from exc
                 continue
-            self.ledger.attempt(alert_id, panel_id, kind, None)
-            self.ledger.finish(alert_id, panel_id, kind, "delivered", status, None)
+            self.ledger.finish(alert_id, panel_id, kind, "delivered", status, None, attempted=True)
             self.metrics.outcome(family, kind, "delivered")
             self.metrics.latency(kind, self.clock() - created_at(document).timestamp())
             return ChannelOutcome(panel_id, kind, "delivered", attempt, status, None)

@@ -90,7 +90,7 @@ class Ledger:
         return None
 
     def attempt(self, alert_id: str, panel: str, channel: str, error: str | None) -> None:
-        """Count one attempt (before its outcome is known, so a crash still counts it)."""
+        """Count one failed attempt, with its error."""
         with self._lock:
             self._db.execute(
                 "UPDATE deliveries SET attempts = attempts + 1, last_error = COALESCE(?, "
@@ -106,15 +106,28 @@ class Ledger:
         status: str,
         http_status: int | None,
         last_error: str | None,
+        *,
+        attempted: bool = False,
     ) -> Receipt:
-        """Record the final outcome durably (the receipt)."""
+        """Record the final outcome durably (the receipt); ``attempted`` also counts the
+        attempt that produced it, in the same transaction."""
         if status not in FINAL:
             raise ValueError(f"not a final status: {status}")
         with self._lock:
             self._db.execute(
                 "UPDATE deliveries SET status = ?, http_status = ?, last_error = ?, "
-                "updated_at = ? WHERE alert_id = ? AND panel = ? AND channel = ?",
-                (status, http_status, last_error, self._clock(), alert_id, panel, channel),
+                "updated_at = ?, attempts = attempts + ? "
+                "WHERE alert_id = ? AND panel = ? AND channel = ?",
+                (
+                    status,
+                    http_status,
+                    last_error,
+                    self._clock(),
+                    int(attempted),
+                    alert_id,
+                    panel,
+                    channel,
+                ),
             )
         receipt = self.get(alert_id, panel, channel)
         assert receipt is not None

@@ -220,8 +220,7 @@ def test_ledger_survives_a_restart_and_counts_restarts(tmp_path: Path) -> None:
     ledger.close()  # a crash mid-delivery
     ledger = Ledger(path)
     assert ledger.start("a1", "iom", "webhook") is None  # still pending: deliver again
-    ledger.attempt("a1", "iom", "webhook", None)
-    ledger.finish("a1", "iom", "webhook", "delivered", 200, None)
+    ledger.finish("a1", "iom", "webhook", "delivered", 200, None, attempted=True)
     ledger.close()
     ledger = Ledger(path)
     final = ledger.start("a1", "iom", "webhook")
