@@ -63,7 +63,15 @@ def deliver(
     server = None
     port = settings.delivery.metrics_port
     if port:
-        server = serve(service.registry, service.health, port, settings.delivery.metrics_host)
+        try:
+            server = serve(service.registry, service.health, port, settings.delivery.metrics_host)
+        except OSError as exc:
+            service.ledger.close()
+            raise fail(
+                obj.console,
+                f"cannot serve metrics on {settings.delivery.metrics_host}:{port}: {exc} "
+                "(set HUB_DELIVERY__METRICS_PORT)",
+            ) from exc
         log.info("delivery metrics on http://%s:%d/metrics", settings.delivery.metrics_host, port)
     log.info(
         "delivering alerts for %d panel entries from %s (ledger %s)",

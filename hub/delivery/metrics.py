@@ -54,7 +54,7 @@ class InFlight:
 class DeliveryMetrics:
     def __init__(self, registry: CollectorRegistry, in_flight: InFlight | None = None) -> None:
         self.registry = registry
-        self.in_flight = in_flight or InFlight()
+        self.in_flight = in_flight if in_flight is not None else InFlight()
         self._deliveries = Counter(
             "hub_deliveries_total",
             "Delivery outcomes per panel family and channel",

@@ -261,7 +261,7 @@ class DeliveryService:
             if schema != "PanelAlert":
                 raise HubError(f"expected a PanelAlert, got a {schema}")
             document = alert_document(alert)
-        except HubError as exc:
+        except Exception as exc:  # bad input is dead-lettered, never a crash
             reason = (
                 f"alert at {record.topic}[{record.partition}]@{record.offset}: {describe(exc)[0]}"
             )
