@@ -126,6 +126,9 @@ class DeliverySettings(BaseModel):
     backoff_cap_s: float = Field(60.0, gt=0, description="largest backoff ceiling")
     retry_after_cap_s: float = Field(300.0, gt=0, description="longest Retry-After honoured")
     request_timeout_s: float = Field(10.0, gt=0, description="per HTTP request or SMTP session")
+    webhook_cafile: Path | None = Field(
+        None, description="CA bundle for webhook receivers (default: the system's CAs)"
+    )
     disabled_channels: frozenset[ChannelKind] = Field(
         frozenset(), description="channel kinds this deployment does not deliver to"
     )

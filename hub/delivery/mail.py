@@ -37,7 +37,7 @@ def notice(
     message["To"] = ", ".join(str(a) for a in channel.to)
     message["Subject"] = f"[CSP hub] {panel.name}: an alert awaits ({alert_id[:12]})"
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = f"<{alert_id}.{panel.id}@csp-hub>"
+    message["Message-ID"] = f"<{alert_id}.{document['panel']}@csp-hub>"
     message["X-Hub-Alert-Reference"] = alert_id
     message.set_content(
         "\n".join(

@@ -11,12 +11,14 @@ answers one code to every request; ``delay_s`` makes each answer slow.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from hub.delivery.signing import HEADER, SignatureError, verify_signature
@@ -39,8 +41,10 @@ class WebhookReceiver:
         always: int | None = None,
         retry_after: str | None = None,
         delay_s: float = 0.0,
+        tls: tuple[Path, Path] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``tls`` (certificate, key) serves HTTPS, as a real receiver must."""
         self.secret = secret
         self.received = Received()
         self._plan = list(plan or [])
@@ -52,12 +56,18 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls[0], tls[1])
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/hooks/alerts"
+        return f"{self._scheme}://{host!s}:{port}/hooks/alerts"
 
     def __enter__(self) -> WebhookReceiver:
         self._thread.start()

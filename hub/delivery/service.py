@@ -10,6 +10,7 @@ The consumer is paused while the pool is full, and keeps polling so it stays in 
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +57,12 @@ def alert_topics(settings: HubSettings) -> list[str]:
 
 def senders_for(settings: HubSettings, sink: AlertSink | None) -> dict[str, Sender]:
     senders: dict[str, Sender] = {
-        "webhook": WebhookSender(settings.delivery.request_timeout_s),
+        "webhook": WebhookSender(
+            settings.delivery.request_timeout_s,
+            ssl_context=ssl.create_default_context(
+                cafile=str(cafile) if (cafile := settings.delivery.webhook_cafile) else None
+            ),
+        ),
         "email": EmailSender(settings.delivery),
     }
     if sink is not None:

@@ -55,7 +55,7 @@ class WebhookSender:
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             HEADER: sign(secret, body, int(self.clock())),
-            "Idempotency-Key": idempotency_key(document["alert_id"], panel.id, "webhook"),
+            "Idempotency-Key": idempotency_key(document["alert_id"], document["panel"], "webhook"),
         }
         path = (url.path or "/") + (f"?{url.query}" if url.query else "")
         host = url.host or ""

@@ -32,8 +32,9 @@ def webhook_secret(monkeypatch: pytest.MonkeyPatch) -> bytes:
 
 
 def webhook(url: str, secret_env: str = SECRET_ENV) -> dict[str, Any]:
-    assert url.startswith("http://127.0.0.1:"), "tests deliver to loopback only"
-    return {"kind": "webhook", "url": url, "secret_env": secret_env, "allow_plain_http": True}
+    assert url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")), "loopback only"
+    channel = {"kind": "webhook", "url": url, "secret_env": secret_env}
+    return channel if url.startswith("https") else {**channel, "allow_plain_http": True}
 
 
 def write_directory(path: Path, panels: dict[str, list[dict[str, Any]]]) -> Path:

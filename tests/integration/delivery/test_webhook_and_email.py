@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -231,3 +232,30 @@ def test_email_to_a_server_that_is_down_is_transient(tmp_path: Path) -> None:
     assert panel is not None
     with pytest.raises(TransientError, match="ConnectionRefusedError"):
         sender.send(panel, panel.channels[0], _document(10, "iom"))
+
+
+def test_https_webhook_checks_the_receivers_certificate(
+    tmp_path: Path, webhook_secret: bytes, tls_files: tuple[Path, Path]
+) -> None:
+    cert, key = tls_files
+    with WebhookReceiver(webhook_secret, tls=(cert, key)) as receiver:
+        assert receiver.url.startswith("https://127.0.0.1:")
+        path = write_directory(tmp_path / "panels.yaml", {"engage-{area}": [webhook(receiver.url)]})
+        directory = load_directory(path)
+        document = _document(11, "engage-E01900012")
+        trusting, _ = _deliverer(tmp_path / "trusting", directory)
+        trusting.senders["webhook"] = WebhookSender(
+            5, ssl_context=ssl.create_default_context(cafile=str(cert))
+        )
+        (outcome,) = trusting.deliver(document, lambda _r: None)
+        assert outcome.outcome == "delivered"
+        # the routed panel id, not the directory's template, names the delivery
+        assert list(receiver.received.documents) == [
+            f"{document['alert_id']}:engage-E01900012:webhook"
+        ]
+        default, _ = _deliverer(tmp_path / "default", directory)  # system CAs only
+        letters: list[str] = []
+        (refused,) = default.deliver(_document(12, "engage-E01900012"), letters.append)
+    assert (refused.outcome, refused.attempts) == ("dead_lettered", 1)
+    assert "TLS certificate refused" in letters[0]
+    assert receiver.received.requests == 1
