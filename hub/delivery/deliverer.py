@@ -21,7 +21,7 @@ from hub.config import DeliverySettings
 from hub.delivery.document import created_at
 from hub.delivery.ledger import Ledger
 from hub.delivery.metrics import DeliveryMetrics
-from hub.delivery.retry import ChannelError, RetryPolicy, TransientError
+from hub.delivery.retry import ChannelError, PermanentError, RetryPolicy, TransientError
 from hub.errors import HubError
 from hub.panels.directory import Channel, Panel, PanelDirectory
 from hub.routing.config import family_of
@@ -139,7 +139,14 @@ class Deliverer:
         attempt = 0
         for attempt in range(1, self.policy.max_attempts + 1):
             try:
-                status = sender.send(panel, channel, document)
+                try:
+                    status = sender.send(panel, channel, document)
+                except ChannelError:
+                    raise
+                except Exception as unexpected:  # a sender's bug or odd input: never lost
+                    raise PermanentError(
+                        f"unexpected {type(unexpected).__name__}: {unexpected}"
+                    ) from unexpected
             except ChannelError as exc:
                 error = exc
                 self.ledger.attempt(alert_id, panel_id, kind, str(exc))

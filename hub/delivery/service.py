@@ -32,7 +32,7 @@ from hub.delivery.ledger import Ledger
 from hub.delivery.mail import EmailSender
 from hub.delivery.metrics import DeliveryMetrics
 from hub.delivery.webhook import WebhookSender
-from hub.errors import ConfigurationError, HubError, SourceUnavailableError
+from hub.errors import ConfigurationError, DeliveryError, HubError, SourceUnavailableError
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.kafka.topics import PANELS, topic_name
 from hub.panels.directory import DEFAULT_DIRECTORY, PanelDirectory, load_directory
@@ -186,7 +186,7 @@ class DeliveryService:
             while not self.stop.is_set():
                 self.last_loop = time.monotonic()
                 if self.failure is not None:
-                    raise self.failure
+                    break
                 if self.tracker.in_flight() >= limit:
                     consumer.pause(*consumer.assignment())
                 elif consumer.paused():
@@ -211,8 +211,11 @@ class DeliveryService:
             consumer.close(autocommit=False)
             self._producer.close(timeout=10)
             self.ledger.close()
-        if self.failure is not None and not isinstance(self.failure, Interrupted):
-            raise self.failure
+        if self.failure is not None:
+            raise DeliveryError(
+                f"delivery stopped, nothing after the failed alert committed: "
+                f"{describe(self.failure)[0]}"
+            ) from self.failure
 
     def _caught_up(self) -> bool:
         consumer = self._consumer

@@ -251,3 +251,20 @@ def test_the_email_notice_carries_no_personal_data(directory: PanelDirectory) ->
     forbidden += list(document["fields"].values())
     for value in forbidden:
         assert value not in text, f"the email leaks {value!r}"
+
+
+def test_a_senders_unexpected_error_is_dead_lettered_not_raised(
+    tmp_path: Path, directory: PanelDirectory
+) -> None:
+    class Broken:
+        def send(self, panel: Panel, channel: Any, document: dict[str, Any]) -> int:
+            raise KeyError("surprise")
+
+    deliverer, sleeps, _ = _deliverer(
+        tmp_path, directory, {"webhook": Broken(), "email": Scripted()}, disabled_channels={"inbox"}
+    )
+    letters: list[str] = []
+    outcomes = deliverer.deliver(_document(8), letters.append)
+    assert [o.outcome for o in outcomes] == ["dead_lettered", "delivered"]
+    assert "unexpected KeyError" in letters[0]
+    assert sleeps == []
