@@ -206,7 +206,7 @@ class DeliveryService:
                     break
         finally:
             self.stop.set()  # wakes retries sleeping in the pool; they stay pending
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=True, cancel_futures=True)
             self._commit()
             consumer.close(autocommit=False)
             self._producer.close(timeout=10)
@@ -230,6 +230,8 @@ class DeliveryService:
         self, partition: TopicPartition, offset: int, generation: int
     ) -> Callable[[Future[None]], None]:
         def finished(future: Future[None]) -> None:
+            if future.cancelled():  # queued at shutdown: stays uncommitted, read again
+                return
             exc = future.exception()
             if exc is None:
                 self.tracker.done(partition, offset, generation)

@@ -106,3 +106,45 @@ def test_sigkill_mid_stream_loses_nothing(
     restarted = {key for key, r in receipts.items() if r.starts > 1}
     assert set(resent) <= restarted  # every re-send was a delivery begun before the kill
     assert 'hub_deliveries_total{channel="webhook",outcome="delivered",panel="iom"}' in metrics
+
+
+def test_sigterm_mid_stream_finishes_in_flight_and_resends_nothing(
+    topics: HubSettings, tmp_path: Path, webhook_secret: bytes
+) -> None:
+    total = 150
+    alerts = [synthetic_alert(n, "iom", seed="graceful") for n in range(total)]
+    produce(topics, alerts)
+    log = tmp_path / "deliver.log"
+    with WebhookReceiver(webhook_secret, delay_s=0.02) as receiver:
+        directory = write_directory(tmp_path / "panels.yaml", {"iom": [webhook(receiver.url)]})
+        env = child_environment(
+            topics,
+            HUB_PANELS__DIRECTORY_FILE=str(directory),
+            HUB_DELIVERY__METRICS_PORT=str(free_port()),
+            HUB_DELIVERY__CONCURRENCY=str(CONCURRENCY),
+            **{SECRET_ENV: webhook_secret.decode()},
+        )
+        process = _start(env, log)
+        try:
+
+            def some_delivered() -> bool:
+                _alive(process, log)
+                return len(receiver.received.documents) >= total // 4
+
+            wait_until(some_delivered, 120, f"{total // 4} alerts before SIGTERM")
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+            assert len(receiver.received.documents) < total, "SIGTERM came too late"
+            process = _start(env, log)
+
+            def all_delivered() -> bool:
+                _alive(process, log)
+                return len(receiver.received.documents) == total
+
+            wait_until(all_delivered, 120, f"all {total} alerts after the restart")
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+    # a graceful stop commits what finished and records every outcome: no re-sends at all
+    assert set(receiver.received.deliveries.values()) == {1}
