@@ -31,6 +31,7 @@ from hub.delivery.inbox import AlertSink, InboxSender
 from hub.delivery.ledger import Ledger
 from hub.delivery.mail import EmailSender
 from hub.delivery.metrics import DeliveryMetrics
+from hub.delivery.offsets import OffsetTracker
 from hub.delivery.webhook import WebhookSender
 from hub.errors import ConfigurationError, DeliveryError, HubError, SourceUnavailableError
 from hub.kafka.client import kafka_python_config, producer_config
@@ -109,8 +110,6 @@ class DeliveryService:
         senders: dict[str, Sender] | None = None,
         report: Report | None = None,
     ) -> None:
-        from hub.delivery.offsets import OffsetTracker
-
         self.settings = settings
         self.directory = directory or directory_of(settings)
         self.registry = registry or CollectorRegistry()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from collections.abc import Iterator
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from kafka import KafkaConsumer, KafkaProducer
 
+from hub.config import HubSettings
+from hub.contracts.codec import Codec
 from hub.delivery.localmail import LocalMailServer
+from hub.delivery.samples import encoded
+from hub.kafka.client import kafka_python_config, producer_config
+from hub.kafka.topics import topic_name
+from hub.streams.deadletter import DeadLetter
 
 SECRET = b"delivery-test-secret-not-real"
 SECRET_ENV = "HUB_TEST_WEBHOOK_SECRET"
@@ -89,3 +99,51 @@ def tls_files(tmp_path: Path) -> tuple[Path, Path]:
         )
     )
     return cert_file, key_file
+
+
+def produce(settings: HubSettings, alerts: list[dict[str, Any]], poison: int = 0) -> None:
+    codec = Codec()
+    producer = KafkaProducer(**producer_config(settings))
+    for alert in alerts:
+        key, value, headers = encoded(alert, codec)
+        family = alert["panel"].split("-E0")[0]
+        producer.send(
+            topic_name(f"alerts.{family}", settings.topic_prefix),
+            key=key,
+            value=value,
+            headers=headers,
+        )
+    for _ in range(poison):
+        producer.send(topic_name("alerts.iom", settings.topic_prefix), value=b"\xc3\x01poison")
+    producer.flush(30)
+    producer.close()
+
+
+def dead_letters(settings: HubSettings) -> list[DeadLetter]:
+    consumer = KafkaConsumer(
+        topic_name("dlq.deliver", settings.topic_prefix),
+        **kafka_python_config(settings),
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=1500,
+        enable_auto_commit=False,
+    )
+    letters = [DeadLetter.from_headers(m.headers) for m in consumer]
+    consumer.close()
+    return letters
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()

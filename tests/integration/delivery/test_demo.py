@@ -14,7 +14,7 @@ from rich.console import Console
 from hub.config import HubSettings
 from hub.delivery.demo import SIGNING_ENV, run_demo_delivery
 from hub.delivery.samples import synthetic_alert
-from tests.integration.delivery.test_service import produce
+from tests.integration.delivery.conftest import produce
 
 
 def test_demo_delivers_every_alert_on_loopback(

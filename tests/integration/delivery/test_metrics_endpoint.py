@@ -7,7 +7,7 @@ from prometheus_client import CollectorRegistry
 
 from hub.delivery.metrics import DeliveryMetrics, InFlight, serve
 from hub.kafka.local import free_port
-from tests.integration.delivery.test_service import get
+from tests.integration.delivery.conftest import get
 
 
 def test_metrics_and_health_endpoint() -> None:

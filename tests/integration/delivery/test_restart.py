@@ -14,8 +14,14 @@ from hub.delivery.ledger import Ledger
 from hub.delivery.receiver import WebhookReceiver
 from hub.delivery.samples import synthetic_alert
 from hub.kafka.local import free_port
-from tests.integration.delivery.conftest import SECRET_ENV, webhook, write_directory
-from tests.integration.delivery.test_service import get, produce, wait_until
+from tests.integration.delivery.conftest import (
+    SECRET_ENV,
+    get,
+    produce,
+    wait_until,
+    webhook,
+    write_directory,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 ALERTS = 300

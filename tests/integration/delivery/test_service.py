@@ -6,75 +6,28 @@ offsets are committed, and /metrics and /healthz answer."""
 from __future__ import annotations
 
 import threading
-import time
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from hub.config import HubSettings
-from hub.contracts.codec import Codec
 from hub.delivery.ledger import Ledger
 from hub.delivery.localmail import LocalMailServer
 from hub.delivery.metrics import serve
 from hub.delivery.receiver import WebhookReceiver
-from hub.delivery.samples import encoded, synthetic_alert
+from hub.delivery.samples import synthetic_alert
 from hub.delivery.service import DeliveryService, alert_topics
-from hub.kafka.client import kafka_python_config, producer_config
+from hub.kafka.client import kafka_python_config
 from hub.kafka.local import free_port
 from hub.kafka.topics import topic_name
-from hub.streams.deadletter import DeadLetter
-from tests.integration.delivery.conftest import webhook, write_directory
-
-
-def produce(settings: HubSettings, alerts: list[dict[str, Any]], poison: int = 0) -> None:
-    codec = Codec()
-    producer = KafkaProducer(**producer_config(settings))
-    for alert in alerts:
-        key, value, headers = encoded(alert, codec)
-        family = alert["panel"].split("-E0")[0]
-        producer.send(
-            topic_name(f"alerts.{family}", settings.topic_prefix),
-            key=key,
-            value=value,
-            headers=headers,
-        )
-    for _ in range(poison):
-        producer.send(topic_name("alerts.iom", settings.topic_prefix), value=b"\xc3\x01poison")
-    producer.flush(30)
-    producer.close()
-
-
-def dead_letters(settings: HubSettings) -> list[DeadLetter]:
-    consumer = KafkaConsumer(
-        topic_name("dlq.deliver", settings.topic_prefix),
-        **kafka_python_config(settings),
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=1500,
-        enable_auto_commit=False,
-    )
-    letters = [DeadLetter.from_headers(m.headers) for m in consumer]
-    consumer.close()
-    return letters
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
+from tests.integration.delivery.conftest import (
+    dead_letters,
+    get,
+    produce,
+    wait_until,
+    webhook,
+    write_directory,
+)
 
 
 def test_delivery_service_end_to_end(
