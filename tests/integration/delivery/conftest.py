@@ -119,15 +119,21 @@ def produce(settings: HubSettings, alerts: list[dict[str, Any]], poison: int = 0
     producer.close()
 
 
-def dead_letters(settings: HubSettings) -> list[DeadLetter]:
+def dead_letters(settings: HubSettings, expect: int, timeout_s: float = 60) -> list[DeadLetter]:
+    """The dead letters on dlq.deliver, read until ``expect`` arrived (or the timeout)."""
     consumer = KafkaConsumer(
         topic_name("dlq.deliver", settings.topic_prefix),
         **kafka_python_config(settings),
         auto_offset_reset="earliest",
-        consumer_timeout_ms=1500,
         enable_auto_commit=False,
     )
-    letters = [DeadLetter.from_headers(m.headers) for m in consumer]
+    letters: list[DeadLetter] = []
+    deadline = time.monotonic() + timeout_s
+    while len(letters) < expect and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=500).values():
+            letters += [DeadLetter.from_headers(m.headers) for m in records]
+    for records in consumer.poll(timeout_ms=500).values():  # and nothing unexpected after
+        letters += [DeadLetter.from_headers(m.headers) for m in records]
     consumer.close()
     return letters
 
@@ -147,3 +153,5 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
+    except OSError as exc:  # not listening (yet): no status
+        return 0, str(exc)

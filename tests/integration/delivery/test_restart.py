@@ -66,7 +66,7 @@ def test_sigkill_mid_stream_loses_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) >= ALERTS // 4
 
-            wait_until(some_delivered, 120, f"{ALERTS // 4} alerts before the kill")
+            wait_until(some_delivered, 180, f"{ALERTS // 4} alerts before the kill")
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
             at_kill = len(receiver.received.documents)
@@ -78,7 +78,7 @@ def test_sigkill_mid_stream_loses_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) == ALERTS
 
-            wait_until(all_delivered, 120, f"all {ALERTS} alerts after the restart")
+            wait_until(all_delivered, 180, f"all {ALERTS} alerts after the restart")
             wait_until(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "healthy")
             _, metrics = get(f"http://127.0.0.1:{port}/metrics")
             time.sleep(1.5)  # a last offset commit, and no stray late re-sends
@@ -137,7 +137,7 @@ def test_sigterm_mid_stream_finishes_in_flight_and_resends_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) >= total // 4
 
-            wait_until(some_delivered, 120, f"{total // 4} alerts before SIGTERM")
+            wait_until(some_delivered, 180, f"{total // 4} alerts before SIGTERM")
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
             assert len(receiver.received.documents) < total, "SIGTERM came too late"
@@ -147,7 +147,7 @@ def test_sigterm_mid_stream_finishes_in_flight_and_resends_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) == total
 
-            wait_until(all_delivered, 120, f"all {total} alerts after the restart")
+            wait_until(all_delivered, 180, f"all {total} alerts after the restart")
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)

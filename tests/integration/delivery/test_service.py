@@ -76,10 +76,25 @@ def test_delivery_service_end_to_end(
         try:
             wait_until(
                 lambda: len(flaky.received.documents) == 20 and len(mail_server.messages()) == 25,
-                90,
+                180,
                 "20 webhooks and 25 emails",
             )
-            wait_until(lambda: len(dead_letters(settings)) == 5, 60, "5 dead letters")
+
+            def all_dead_lettered() -> bool:
+                samples = service.registry.collect()
+                return (
+                    service.tracker.in_flight() == 0
+                    and sum(
+                        sample.value
+                        for metric in samples
+                        for sample in metric.samples
+                        if sample.name == "hub_deliveries_total"
+                        and sample.labels["outcome"] == "dead_lettered"
+                    )
+                    == 5
+                )
+
+            wait_until(all_dead_lettered, 60, "5 dead letters and nothing in flight")
             wait_until(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "healthy")
             wait_until(lambda: not service.tracker.committable(), 10, "offsets committed")
             status, metrics = get(f"http://127.0.0.1:{port}/metrics")
@@ -98,7 +113,8 @@ def test_delivery_service_end_to_end(
     }
     assert broken.received.requests == 3 * 3  # three alerts, each its whole budget
 
-    letters = dead_letters(settings)
+    letters = dead_letters(settings, 5)
+    assert len(letters) == 5
     assert {letter.stage for letter in letters} == {"deliver"}
     by_alert = {letter.reason.split(": ")[0]: letter for letter in letters}
     for alert in csh:
