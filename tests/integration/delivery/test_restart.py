@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hub.config import HubSettings, child_environment
@@ -43,6 +44,14 @@ def _alive(process: subprocess.Popen[bytes], log: Path) -> None:
         raise AssertionError(f"hub deliver exited {process.returncode}:\n{log.read_text()[-3000:]}")
 
 
+def _wait(check: Callable[[], bool], timeout_s: float, what: str, log: Path) -> None:
+    """wait_until, with the service's log in the failure message."""
+    try:
+        wait_until(check, timeout_s, what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; hub deliver log:\n{log.read_text()[-4000:]}") from None
+
+
 def test_sigkill_mid_stream_loses_nothing(
     topics: HubSettings, tmp_path: Path, webhook_secret: bytes
 ) -> None:
@@ -66,7 +75,7 @@ def test_sigkill_mid_stream_loses_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) >= ALERTS // 4
 
-            wait_until(some_delivered, 180, f"{ALERTS // 4} alerts before the kill")
+            _wait(some_delivered, 180, f"{ALERTS // 4} alerts before the kill", log)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
             at_kill = len(receiver.received.documents)
@@ -78,7 +87,7 @@ def test_sigkill_mid_stream_loses_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) == ALERTS
 
-            wait_until(all_delivered, 180, f"all {ALERTS} alerts after the restart")
+            _wait(all_delivered, 180, f"all {ALERTS} alerts after the restart", log)
             wait_until(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "healthy")
             _, metrics = get(f"http://127.0.0.1:{port}/metrics")
             time.sleep(1.5)  # a last offset commit, and no stray late re-sends
@@ -137,7 +146,7 @@ def test_sigterm_mid_stream_finishes_in_flight_and_resends_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) >= total // 4
 
-            wait_until(some_delivered, 180, f"{total // 4} alerts before SIGTERM")
+            _wait(some_delivered, 180, f"{total // 4} alerts before SIGTERM", log)
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
             assert len(receiver.received.documents) < total, "SIGTERM came too late"
@@ -147,7 +156,7 @@ def test_sigterm_mid_stream_finishes_in_flight_and_resends_nothing(
                 _alive(process, log)
                 return len(receiver.received.documents) == total
 
-            wait_until(all_delivered, 180, f"all {total} alerts after the restart")
+            _wait(all_delivered, 180, f"all {total} alerts after the restart", log)
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
