@@ -132,6 +132,61 @@ class RulesSettings(BaseModel):
     routing_file: Path | None = Field(None, description="routing tree YAML")
 
 
+class PanelsSettings(BaseModel):
+    """Where the panel directory is (deploy/panels/panels.yaml by default)."""
+
+    model_config = _FROZEN
+
+    directory_file: Path | None = Field(None, description="panel directory YAML")
+
+
+ChannelKind = Literal["webhook", "email", "inbox"]
+
+
+class DeliverySettings(BaseModel):
+    """`hub deliver`: how alerts reach panels (docs/delivery.md). Secrets as SecretStr."""
+
+    model_config = _FROZEN
+
+    metrics_port: int | None = Field(9111, ge=1, le=65535, description="/metrics and /healthz")
+    metrics_host: str = Field("127.0.0.1", description="0.0.0.0 in a container")
+    group_id: str = Field("hub-deliver", min_length=1, description="Kafka consumer group")
+    ledger_file: Path | None = Field(
+        None, description="delivery ledger (SQLite); default <state_dir>/delivery/ledger.sqlite"
+    )
+    concurrency: int = Field(8, ge=1, le=256, description="alerts delivered at once")
+    max_attempts: int = Field(6, ge=1, le=100, description="retry budget per alert and channel")
+    backoff_base_s: float = Field(1.0, gt=0, description="first backoff ceiling")
+    backoff_cap_s: float = Field(60.0, gt=0, description="largest backoff ceiling")
+    retry_after_cap_s: float = Field(300.0, gt=0, description="longest Retry-After honoured")
+    request_timeout_s: float = Field(10.0, gt=0, description="per HTTP request or SMTP session")
+    webhook_cafile: Path | None = Field(
+        None, description="CA bundle for webhook receivers (default: the system's CAs)"
+    )
+    disabled_channels: frozenset[ChannelKind] = Field(
+        frozenset(), description="channel kinds this deployment does not deliver to"
+    )
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = Field("csp-hub@localhost", min_length=3)
+    smtp_starttls: bool = False
+    smtp_cafile: Path | None = Field(None, description="CA bundle for the SMTP server's cert")
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    inbox_url: str = Field(
+        "http://127.0.0.1:8080", pattern=r"^https?://", description="base of email links"
+    )
+    inbox_database_url: str | None = Field(
+        None, description="inbox store URL; default sqlite:///<state_dir>/inbox.db"
+    )
+
+    @model_validator(mode="after")
+    def _login_complete(self) -> DeliverySettings:
+        if (self.smtp_user is None) != (self.smtp_password is None):
+            raise ValueError("delivery.smtp_user and delivery.smtp_password go together")
+        return self
+
+
 class HubSettings(BaseSettings):
     """Everything configurable, in one place."""
 
@@ -143,6 +198,8 @@ class HubSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     connector: ConnectorSettings = ConnectorSettings()
     rules: RulesSettings = RulesSettings()
+    panels: PanelsSettings = PanelsSettings()
+    delivery: DeliverySettings = DeliverySettings()
     topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
     state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
 
@@ -150,6 +207,16 @@ class HubSettings(BaseSettings):
     def bootstrap_servers(self) -> str:
         """Where clients connect: the configured cluster, or the local broker."""
         return self.kafka.bootstrap_servers or f"{self.broker.host}:{self.broker.port}"
+
+    @property
+    def ledger_file(self) -> Path:
+        """The delivery ledger: which (alert, panel, channel) has a durable outcome."""
+        return self.delivery.ledger_file or self.state_dir / "delivery" / "ledger.sqlite"
+
+    @property
+    def inbox_database_url(self) -> str:
+        """The inbox store the delivery service writes to and the inbox web app reads."""
+        return self.delivery.inbox_database_url or f"sqlite:///{self.state_dir / 'inbox.db'}"
 
     @classmethod
     def settings_customise_sources(

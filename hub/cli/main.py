@@ -11,6 +11,7 @@ from hub.cli import (
     audit,
     configcmd,
     connector,
+    deliver,
     demo,
     evaluate,
     inbox,
@@ -51,6 +52,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(panels.app, name="panels")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(audit.app, name="audit")
+app.add_typer(deliver.app, name="deliver")
 
 
 def _version(value: bool) -> None:

@@ -25,10 +25,13 @@ def unlisted_panels(directory: PanelDirectory, routing: Routing) -> list[str]:
 @app.command()
 def check(
     ctx: typer.Context,
-    directory_file: Path = typer.Option(DEFAULT_DIRECTORY, "--directory", help="Panel directory."),
+    directory_file: Path | None = typer.Option(
+        None, "--directory", help="Panel directory (default: panels.directory_file setting)."
+    ),
 ) -> None:
     """Validate the directory; prove every panel routing can name has an entry."""
     obj = obj_of(ctx)
+    directory_file = directory_file or obj.settings.panels.directory_file or DEFAULT_DIRECTORY
     routing_file = obj.settings.rules.routing_file or DEFAULT_ROUTING
     try:
         directory, routing = load_directory(directory_file), load_routing(routing_file)
