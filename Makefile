@@ -9,12 +9,12 @@ STAMP  := $(VENV)/.installed
 SUITE_TIMEOUT ?= 70m
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint typecheck prereqs system-packages clean demo-stop
+.PHONY: help demo test lint typecheck prereqs prometheus system-packages clean demo-stop
 
 help:  ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-demo: $(STAMP)  ## Set up, then run the local demo of the whole flow on the project's own Kafka.
+demo: $(STAMP) prometheus  ## Set up, then run the local demo of the whole flow on the project's own Kafka.
 	$(BIN)/hub demo
 
 test: $(STAMP) system-packages  ## Set up, then lint, type-check and run every test (unit + real-broker integration).
@@ -38,9 +38,11 @@ prereqs:  ## Check Python 3.11, Java 17+ and Maven are on PATH.
 	@java -version 2>&1 | awk -F'"' '/version/ {split($$2, v, "."); if (v[1] < 17) {print "error: Java " $$2 " is too old; Java 17+ is required"; exit 1}}'
 	@command -v mvn >/dev/null || { echo "error: mvn not found (Maven resolves the Kafka jars)"; exit 1; }
 
-system-packages:  ## Install, when missing, the Debian packages the tests run for real.
-	@bash deploy/setup-prometheus.sh  # prometheus, promtool
-	@sh deploy/setup-inbox-tests.sh   # chromium, chromium-driver, postgresql
+prometheus:  ## Install Prometheus and promtool (Debian's package) when missing.
+	@bash deploy/setup-prometheus.sh
+
+system-packages: prometheus  ## Also chromium, chromium-driver, postgresql: what the tests run.
+	@sh deploy/setup-inbox-tests.sh
 
 $(STAMP): pyproject.toml constraints.txt | prereqs
 	$(PYTHON) -m venv $(VENV)

@@ -176,15 +176,42 @@ class DeliverySettings(BaseModel):
     inbox_url: str = Field(
         "http://127.0.0.1:8080", pattern=r"^https?://", description="base of email links"
     )
-    inbox_database_url: str | None = Field(
-        None, description="inbox store URL; default sqlite:///<state_dir>/inbox.db"
-    )
 
     @model_validator(mode="after")
     def _login_complete(self) -> DeliverySettings:
         if (self.smtp_user is None) != (self.smtp_password is None):
             raise ValueError("delivery.smtp_user and delivery.smtp_password go together")
         return self
+
+
+class InboxSettings(BaseModel):
+    """The panels' web inbox (docs/inbox.md): its store, identity keys, sessions, lockout."""
+
+    model_config = _FROZEN
+
+    database_url: str = Field(
+        "sqlite:///.hub/inbox.db",
+        description="SQLAlchemy URL; postgresql+psycopg://... in prod; unset in the hub's "
+        "settings, it is <state_dir>/inbox.db",
+    )
+    keys_dir: Path = Field(
+        Path(".hub/keys"),
+        description="recipient-<id>.private.json (one per recipient in the directory), "
+        "partners.public.json",
+    )
+    session_idle_s: float = Field(900.0, gt=0, description="sign out after this long idle")
+    session_absolute_s: float = Field(8 * 3600.0, gt=0, description="and after this long at all")
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto", description="auto: Secure unless the page was asked for on a loopback host"
+    )
+    max_failures: int = Field(5, ge=1, description="failed sign-ins before a lockout")
+    lockout_s: float = Field(900.0, gt=0, description="how long a lockout lasts")
+    min_reason_length: int = Field(20, ge=1, description="reason for opening an identity")
+    share_related_panels: frozenset[str] = Field(
+        frozenset(),
+        description="directory panel ids (e.g. iom, engage-{area}) whose members may see which "
+        "other panels have alerts about the same person; off for every panel by default",
+    )
 
 
 class HubSettings(BaseSettings):
@@ -200,6 +227,7 @@ class HubSettings(BaseSettings):
     rules: RulesSettings = RulesSettings()
     panels: PanelsSettings = PanelsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    inbox: InboxSettings = InboxSettings()
     topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
     state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
 
@@ -216,7 +244,13 @@ class HubSettings(BaseSettings):
     @property
     def inbox_database_url(self) -> str:
         """The inbox store the delivery service writes to and the inbox web app reads."""
-        return self.delivery.inbox_database_url or f"sqlite:///{self.state_dir / 'inbox.db'}"
+        if "database_url" in self.inbox.model_fields_set:
+            return self.inbox.database_url
+        return f"sqlite:///{self.state_dir / 'inbox.db'}"
+
+    def inbox_settings(self) -> InboxSettings:
+        """The inbox's section with its store resolved against ``state_dir``."""
+        return self.inbox.model_copy(update={"database_url": self.inbox_database_url})
 
     @classmethod
     def settings_customise_sources(

@@ -9,7 +9,6 @@ import typer
 from hub.cli.context import fail, obj_of
 from hub.inbox import audit
 from hub.inbox.errors import AuditChainBroken, InboxError
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import open_existing
 
 app = typer.Typer(help="The inbox's hash-chained audit log.", no_args_is_help=True)
@@ -19,7 +18,9 @@ app = typer.Typer(help="The inbox's hash-chained audit log.", no_args_is_help=Tr
 def verify(
     ctx: typer.Context,
     db: str | None = typer.Option(
-        None, "--db", help="Inbox store URL (default: HUB_INBOX_DATABASE_URL or .hub/inbox.db)."
+        None,
+        "--db",
+        help="Inbox store URL (default: <state_dir>/inbox.db).",
     ),
     jsonl: Path | None = typer.Option(
         None, "--jsonl", help="Verify an exported copy (hub audit export) instead of the store."
@@ -35,7 +36,7 @@ def verify(
             lines = [line for line in jsonl.read_text().splitlines() if line.strip()]
             count, head = audit.verify_records(map(audit.from_json, lines), expect_head)
         else:
-            store = open_existing(db or InboxSettings().database_url)
+            store = open_existing(db or obj_of(ctx).settings.inbox_database_url)
             try:
                 with store.engine.connect() as conn:
                     count, head = audit.verify_records(audit.records(conn), expect_head)
@@ -58,7 +59,7 @@ def export(
     """Write the whole chain as JSONL, to keep a copy outside the database."""
     console = obj_of(ctx).console
     try:
-        store = open_existing(db or InboxSettings().database_url)
+        store = open_existing(db or obj_of(ctx).settings.inbox_database_url)
     except InboxError as exc:
         raise fail(console, exc) from exc
     try:

@@ -8,29 +8,31 @@ from pathlib import Path
 import typer
 
 from hub.cli.context import fail, obj_of
+from hub.config import InboxSettings
 from hub.errors import HubError
 from hub.inbox.accounts import Accounts
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore, open_existing
 from hub.panels.directory import DEFAULT_DIRECTORY, load_directory
+from hub.rules.policy import DEFAULT_POLICY, load_policy
 
 app = typer.Typer(help="The panels' web inbox.", no_args_is_help=True)
 user_app = typer.Typer(help="Panel members' accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
-_DB = typer.Option(None, "--db", help="Inbox store URL (default: HUB_INBOX_DATABASE_URL).")
+_DB = typer.Option(None, "--db", help="Inbox store URL (default: <state_dir>/inbox.db).")
 _DIRECTORY = typer.Option(
-    None, "--directory", help="Panel directory YAML (default: deploy/panels/panels.yaml)."
+    None, "--directory", help="Panel directory YAML (default: the panels.directory_file setting)."
 )
 
 
-def inbox_settings(db: str | None, directory: Path | None) -> InboxSettings:
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["database_url"] = db
-    if directory:
-        overrides["directory_file"] = directory
-    return InboxSettings(**overrides)  # type: ignore[arg-type]
+def inbox_settings(ctx: typer.Context, db: str | None) -> InboxSettings:
+    """The inbox section of the hub's settings, its store resolved; ``--db`` overrides it."""
+    settings = obj_of(ctx).settings.inbox_settings()
+    return settings.model_copy(update={"database_url": db}) if db else settings
+
+
+def directory_file(ctx: typer.Context, directory: Path | None) -> Path:
+    return directory or obj_of(ctx).settings.panels.directory_file or DEFAULT_DIRECTORY
 
 
 @user_app.command("add")
@@ -46,9 +48,9 @@ def user_add(
 ) -> None:
     """Enrol a panel member: set the password, print the TOTP secret once."""
     console = obj_of(ctx).console
-    settings = inbox_settings(db, directory)
+    settings = inbox_settings(ctx, db)
     try:
-        panels = load_directory(settings.directory_file or DEFAULT_DIRECTORY)
+        panels = load_directory(directory_file(ctx, directory))
         if not panels.panels_of(username):
             raise fail(console, f"{username} is not a member of any panel in the directory")
         if password_file is not None:
@@ -88,11 +90,12 @@ def user_code(
 
     console = obj_of(ctx).console
     try:
-        store = open_existing(inbox_settings(db, None).database_url)
+        settings = inbox_settings(ctx, db)
+        store = open_existing(settings.database_url)
     except HubError as exc:
         raise fail(console, exc) from exc
     try:
-        secret = Accounts(store, InboxSettings()).totp_secret(username)
+        secret = Accounts(store, settings).totp_secret(username)
     finally:
         store.close()
     if secret is None:
@@ -112,7 +115,7 @@ def import_alerts(
     from hub.inbox.errors import InvalidAlertDocument
 
     console = obj_of(ctx).console
-    store = InboxStore.open(inbox_settings(db, None).database_url)
+    store = InboxStore.open(inbox_settings(ctx, db).database_url)
     added = seen = refused = 0
     try:
         for number, line in enumerate(source.read_text().splitlines(), start=1):
@@ -142,7 +145,7 @@ def serve(
     db: str | None = _DB,
     directory: Path | None = _DIRECTORY,
     keys_dir: Path | None = typer.Option(
-        None, "--keys-dir", help="Where recipient-<id>.private.json is (default .hub/keys)."
+        None, "--keys-dir", help="Where recipient-<id>.private.json is (default: inbox.keys_dir)."
     ),
 ) -> None:
     """Serve the web inbox until interrupted."""
@@ -153,11 +156,16 @@ def serve(
     from hub.inbox.web.services import build_services
 
     console = obj_of(ctx).console
-    settings = inbox_settings(db, directory)
+    settings = inbox_settings(ctx, db)
     if keys_dir is not None:
         settings = settings.model_copy(update={"keys_dir": keys_dir})
     try:
-        services = build_services(settings, CollectorRegistry())
+        services = build_services(
+            settings,
+            CollectorRegistry(),
+            directory=load_directory(directory_file(ctx, directory)),
+            policy=load_policy(obj_of(ctx).settings.rules.policy_file or DEFAULT_POLICY),
+        )
     except HubError as exc:
         raise fail(console, exc) from exc
     console.print(f"inbox at http://{host}:{port}/ (store {settings.database_url})")

@@ -86,12 +86,37 @@ def check_channels(
                 )
 
 
+def _await_metadata(consumer: KafkaConsumer, topics: list[str], timeout_s: float) -> None:
+    """Wait until the broker knows every alert topic's partitions before joining the group.
+
+    A group leader that assigns while a topic's metadata is still missing (just created, or
+    its leader moving) gives it no partitions, and kafka-python 3 was seen not to rebalance
+    when the metadata arrived: the service then sat with nothing assigned."""
+    deadline = time.monotonic() + timeout_s
+    missing = list(topics)
+    while missing:
+        missing = [t for t in missing if not consumer.partitions_for_topic(t)]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise SourceUnavailableError(
+                f"Kafka has no partitions for {', '.join(missing)} after {timeout_s:.0f}s: "
+                "run `hub topics apply`"
+            )
+        time.sleep(0.2)
+
+
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, service: DeliveryService) -> None:
         self.service = service
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        self.service._commit()
+        try:
+            self.service._commit()
+        except Exception:  # raised here, it would stop the consumer for good (kafka-python 3)
+            # Not committed: the partitions' next owner re-reads them and the ledger skips
+            # what was already delivered, so nothing is lost or sent twice.
+            log.warning("offset commit at revocation failed; left to the ledger", exc_info=True)
         self.service.tracker.forget(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
@@ -177,6 +202,7 @@ class DeliveryService:
         except KafkaError as exc:
             raise SourceUnavailableError(f"Kafka at {s.bootstrap_servers}: {exc}") from exc
         consumer = self._consumer
+        _await_metadata(consumer, alert_topics(s), s.kafka.request_timeout_s)
         consumer.subscribe(alert_topics(s), listener=_Rebalance(self))
         limit = s.delivery.concurrency * 4
         pool = ThreadPoolExecutor(s.delivery.concurrency, thread_name_prefix="deliver")

@@ -15,10 +15,10 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from hub.config import InboxSettings
 from hub.inbox import passwords, totp
 from hub.inbox.errors import InboxError
 from hub.inbox.schema import login_failures, users
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 
 log = logging.getLogger(__name__)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hub.config import InboxSettings
 from hub.inbox.authz import Viewer
 from hub.inbox.errors import InboxError
 from hub.inbox.identity import IdentityService
 from hub.inbox.metrics import InboxMetrics
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import ACTIONS, Alert, InboxStore, Note
 from hub.panels.directory import Member, Panel, PanelDirectory
 from hub.rules.policy import Policy

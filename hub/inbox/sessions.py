@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from hub.config import InboxSettings
 from hub.inbox.schema import sessions
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
+from hub.config import InboxSettings
 from hub.inbox.authz import Viewer
 from hub.inbox.errors import InboxError
 from hub.inbox.sessions import Session
-from hub.inbox.settings import InboxSettings
 from hub.inbox.web.services import Services
 
 SESSION_COOKIE = "hub_session"

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
+from hub.config import InboxSettings
 from hub.inbox.accounts import Accounts
 from hub.inbox.identity import IdentityService
 from hub.inbox.metrics import InboxMetrics
 from hub.inbox.service import Inbox
 from hub.inbox.sessions import Sessions
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 from hub.panels.directory import DEFAULT_DIRECTORY, PanelDirectory, load_directory
-from hub.rules.policy import DEFAULT_POLICY, load_policy
+from hub.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
 
 @dataclass
@@ -38,12 +38,14 @@ def build_services(
     *,
     store: InboxStore | None = None,
     directory: PanelDirectory | None = None,
+    policy: Policy | None = None,
 ) -> Services:
+    """``directory`` and ``policy`` default to the shipped files (deploy/)."""
     store = store or InboxStore.open(settings.database_url)
-    directory = directory or load_directory(settings.directory_file or DEFAULT_DIRECTORY)
+    directory = directory or load_directory(DEFAULT_DIRECTORY)
     metrics = InboxMetrics(registry, store.counts)
     identity = IdentityService(settings.keys_dir)
-    policy = load_policy(settings.policy_file or DEFAULT_POLICY)
+    policy = policy or load_policy(DEFAULT_POLICY)
     inbox = Inbox(store, directory, settings, identity, metrics, policy)
     return Services(
         settings,

@@ -26,7 +26,7 @@ from prometheus_client import CollectorRegistry
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from hub.inbox.settings import InboxSettings
+from hub.config import InboxSettings
 from hub.inbox.web.app import create_app
 from hub.inbox.web.services import Services, build_services
 from tests.unit.inbox.factory import document, make_keys

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from hub.config import InboxSettings
 from hub.inbox.accounts import Accounts
 from hub.inbox.errors import AuditChainBroken
 from hub.inbox.identity import IdentityService
 from hub.inbox.migrations import MIGRATIONS, migrate
 from hub.inbox.service import Inbox
 from hub.inbox.sessions import Sessions
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 from hub.panels.directory import load_directory
 from tests.unit.inbox.factory import document, make_keys

@@ -51,7 +51,7 @@ def keys_dir(tmp_path: Path) -> Path:
 def services(store: InboxStore, keys_dir: Path, clock: Clock) -> Services:
     from prometheus_client import CollectorRegistry
 
-    from hub.inbox.settings import InboxSettings
+    from hub.config import InboxSettings
     from hub.inbox.web.services import build_services
 
     settings = InboxSettings(

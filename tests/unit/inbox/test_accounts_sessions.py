@@ -6,11 +6,11 @@ from datetime import UTC
 
 import pytest
 
+from hub.config import InboxSettings
 from hub.inbox import totp
 from hub.inbox.accounts import Accounts
 from hub.inbox.errors import InboxError
 from hub.inbox.sessions import Sessions
-from hub.inbox.settings import InboxSettings
 from hub.inbox.store import InboxStore
 from tests.unit.inbox.conftest import Clock
 
