@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -128,3 +129,25 @@ def test_blocking_keys_survive_common_noise(linkage: LinkageKeys) -> None:
         PersonAttributes("Ann-Marie", "Jones", date(2006, 4, 9), "F", "ZY1 2AB"),
     ):
         assert base & set(keyer.keys(noisy)), noisy
+
+
+def test_encoding_and_blocking_vectors_under_the_fixed_test_key(linkage: LinkageKeys) -> None:
+    """Pinned outputs: any change to what is computed shows here and must be explained."""
+    clk = ClkEncoder(linkage)
+    assert hashlib.sha256(clk.encode(ANN)).hexdigest() == (
+        "952b6bb70a6e98b6ae7f77f57212a30e54f8f56a54525f20c7886cd8e0b09c91"
+    )
+    assert clk.encode(ANN)[:16].hex() == "613d7d7e84d37328247bd8a2fcb5d77f"
+    assert hashlib.sha256(clk.encode(PersonAttributes("Jo"))).hexdigest() == (
+        "f81706a48414cff4afe9417aa33afa27a7f8989a49480b1b7788e4d734b2e66b"
+    )
+    assert hashlib.sha256(clk.encode(PersonAttributes())).hexdigest() == (
+        "e391420d6c99b504cc893651eed7ab05895b414c9f7d1114e5251337a093dd18"
+    )
+    assert BlockingKeyer(linkage).keys(ANN) == [
+        "b1:zkIglfrW7U8AzBLT",
+        "b5:yDOPwOG8STrvyz4q",
+        "b2:FKaxD__OtqqoGKQQ",
+        "b3:4h-Or00Q4iHrCqd8",
+        "b4:Z5PWJpVG12ju1l5Y",
+    ]
