@@ -34,6 +34,8 @@ from privacy.keyring import RecipientPrivateKey, RecipientPublicKey, SigningKey
 
 _SUITE = b"csp-hub/seal/v1"
 DEFAULT_BATCH = 10_000
+# One encoder, built once: json.dumps with options builds a new one per call (~3 us).
+_PLAINTEXT = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,16 @@ class SealedIdentity:
     ciphertext: bytes
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {
+            "recipient": self.recipient,
+            "signer": self.signer,
+            "key_version": self.key_version,
+            "batch_id": self.batch_id,
+            "enc": self.enc,
+            "batch_signature": self.batch_signature,
+            "seq": self.seq,
+            "ciphertext": self.ciphertext,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SealedIdentity:
@@ -117,7 +128,7 @@ class Sealer:
             self._new_batch()
         seq = self._seq
         self._seq += 1
-        plaintext = json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
+        plaintext = _PLAINTEXT.encode(identity).encode()
         aad = _aad(event_id, self.recipient.recipient, self.signing.partner, self._batch_id, seq)
         ciphertext = self._aead.encrypt(_nonce(self._base_nonce, seq), plaintext, aad)
         return SealedIdentity(

@@ -55,6 +55,9 @@ def load_keys(settings: ConnectorSettings, partner: str) -> PartnerKeys:
     return PartnerKeys(Tokeniser(linkage), ClkEncoder(linkage), BlockingKeyer(linkage), sealer)
 
 
+_SEALED = "uk.csp.hub.SealedIdentity"
+
+
 class SourceEncoder:
     def __init__(
         self,
@@ -136,22 +139,26 @@ class SourceEncoder:
         )
         postcode = normalise_postcode(person.postcode)
         dob = person.date_of_birth
-        sealed = None
+        sealed: tuple[str, dict[str, Any]] | None = None
         if self.keys.sealer is not None:
-            sealed = self.keys.sealer.seal(
-                eid,
-                {
-                    "given_name": person.given_name,
-                    "family_name": person.family_name,
-                    "date_of_birth": dob.isoformat() if dob else None,
-                    "sex": person.sex,
-                    "address": person.address,
-                    "postcode": person.postcode,
-                    "identifiers": dict(person.identifiers),
-                    "partner": partner,
-                    "record_ref": record.record_ref,
-                },
-            ).to_dict()
+            # fastavro's tuple notation names the union branch: no trial validation per record.
+            sealed = (
+                _SEALED,
+                self.keys.sealer.seal(
+                    eid,
+                    {
+                        "given_name": person.given_name,
+                        "family_name": person.family_name,
+                        "date_of_birth": dob.isoformat() if dob else None,
+                        "sex": person.sex,
+                        "address": person.address,
+                        "postcode": person.postcode,
+                        "identifiers": dict(person.identifiers),
+                        "partner": partner,
+                        "record_ref": record.record_ref,
+                    },
+                ).to_dict(),
+            )
         return {
             "tokens": found,
             "clk": self.keys.clk.encode(attrs),
