@@ -96,8 +96,18 @@ class Outbox:
                 found.update(r[0] for r in rows)
         return found
 
-    def enqueue(self, events: Iterable[PendingEvent], digest: str, name: str, row: int) -> None:
-        """Store events and the input position they bring us to, atomically."""
+    def enqueue(
+        self,
+        events: Iterable[PendingEvent],
+        digest: str,
+        name: str,
+        row: int,
+        acknowledged: Iterable[Acknowledged] = (),
+    ) -> None:
+        """Store events and the input position they bring us to, atomically.
+
+        ``acknowledged`` (acks of earlier events) ride in the same transaction: one fsync.
+        """
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO outbox (event_id, topic, key, value, headers) "
@@ -105,6 +115,7 @@ class Outbox:
                 [(e.event_id, e.topic, e.key, e.value, _dump_headers(e.headers)) for e in events],
             )
             _set_position(db, digest, name, row, complete=False)
+            _acknowledge(db, list(acknowledged))
 
     def mark_complete(self, digest: str, name: str, row: int) -> None:
         with self.transaction() as db:
@@ -128,14 +139,8 @@ class Outbox:
         return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     def acknowledge(self, acks: Iterable[Acknowledged]) -> None:
-        acks = list(acks)
         with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO published (event_id, topic, partition, offset) "
-                "VALUES (?, ?, ?, ?)",
-                [(a.event_id, a.topic, a.partition, a.offset) for a in acks],
-            )
-            db.executemany("DELETE FROM outbox WHERE event_id = ?", [(a.event_id,) for a in acks])
+            _acknowledge(db, list(acks))
 
     def high_watermarks(self) -> dict[tuple[str, int], int]:
         """The last acknowledged offset per topic partition: where uncertainty starts."""
@@ -148,6 +153,15 @@ class Outbox:
         return int(self._db.execute("SELECT count(*) FROM published").fetchone()[0])
 
 
+def _acknowledge(db: sqlite3.Connection, acks: list[Acknowledged]) -> None:
+    """Kafka has these: record where, and drop them from the outbox."""
+    db.executemany(
+        "INSERT OR REPLACE INTO published (event_id, topic, partition, offset) VALUES (?, ?, ?, ?)",
+        [(a.event_id, a.topic, a.partition, a.offset) for a in acks],
+    )
+    db.executemany("DELETE FROM outbox WHERE event_id = ?", [(a.event_id,) for a in acks])
+
+
 def _set_position(db: sqlite3.Connection, digest: str, name: str, row: int, complete: bool) -> None:
     db.execute(
         "INSERT INTO inputs (digest, name, last_row, complete) VALUES (?, ?, ?, ?) "
@@ -157,8 +171,11 @@ def _set_position(db: sqlite3.Connection, digest: str, name: str, row: int, comp
     )
 
 
+_HEADERS = json.JSONEncoder(separators=(",", ":"))  # built once, not per event
+
+
 def _dump_headers(headers: list[tuple[str, bytes]]) -> str:
-    return json.dumps([[k, v.decode("latin-1")] for k, v in headers])
+    return _HEADERS.encode([[k, v.decode("latin-1")] for k, v in headers])
 
 
 def _load_headers(text: str) -> list[tuple[str, bytes]]:

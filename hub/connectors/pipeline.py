@@ -16,13 +16,16 @@ from typing import Any, Protocol
 from hub.connectors.mapping import FieldProblem, MappedRecord, PartnerMapping
 from hub.connectors.metrics import ConnectorMetrics
 from hub.connectors.outbox import Outbox, PendingEvent
-from hub.connectors.publisher import Publisher
+from hub.connectors.publisher import Publisher, Sent
 from hub.connectors.quarantine import Quarantined, QuarantineFile
 from hub.connectors.reader import BadRow, InputFile, read_rows
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000
+# Events sent but not yet acknowledged before the pipeline waits: a few batches, so reading
+# and encoding overlap Kafka's writes without an unbounded backlog in memory.
+MAX_IN_FLIGHT = 4 * BATCH_ROWS
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Pipeline:
         self._store(batch, file, row_number)
         if self.publisher is not None:
             self.outbox.mark_complete(file.digest, file.display, row_number)
+            self.flush_outbox()
         self.summary.files += 1
         self.summary.seconds += time.monotonic() - started
 
@@ -135,14 +139,26 @@ class Pipeline:
         self.metrics.quarantined(kind)
 
     def _store(self, batch: list[PendingEvent], file: InputFile, row: int) -> None:
+        """Make a batch durable with its input position, then start sending it.
+
+        Acknowledgements that arrived meanwhile are stored in the same transaction. A batch is
+        sent straight away only when nothing older waits in the outbox (so Kafka gets events
+        in outbox order); otherwise the outbox is flushed oldest first.
+        """
         self.quarantine.flush()
         fresh = self._without_duplicates(batch)
         self.progress(row)
         if self.publisher is None:
             self.summary.published += len(fresh)  # dry run: would be published
             return
-        self.outbox.enqueue(fresh, file.digest, file.display, row)
-        self.flush_outbox()
+        done = self.publisher.collect(keep_at_most=MAX_IN_FLIGHT)
+        self.outbox.enqueue(fresh, file.digest, file.display, row, done.acknowledged)
+        self._count(done)
+        in_order = self.outbox.pending_count() == self.publisher.in_flight + len(fresh)
+        if in_order and not self.publisher.needs_reconcile:
+            self.publisher.submit(fresh)
+        else:
+            self.flush_outbox()
 
     def _without_duplicates(self, batch: list[PendingEvent]) -> list[PendingEvent]:
         unique: dict[str, PendingEvent] = {}
@@ -156,16 +172,24 @@ class Pipeline:
         return fresh
 
     def flush_outbox(self) -> None:
-        """Send what the outbox holds; what Kafka does not take now stays for later."""
+        """Send what the outbox holds and wait; what Kafka does not take now stays for later."""
         assert self.publisher is not None
-        while self.outbox.pending_count():
-            sent = self.publisher.send_pending()
-            if sent.acknowledged:
-                self.summary.published += len(sent.acknowledged)
-                self.metrics.published.inc(len(sent.acknowledged))
-                self.metrics.publish_latency.observe(sent.seconds)
-                self.metrics.last_publish.set(time.time())
-            if sent.failed:
+        done = self.publisher.collect(keep_at_most=0)
+        if done.acknowledged:
+            self.outbox.acknowledge(done.acknowledged)
+        self._count(done)
+        while not done.failed and self.outbox.pending_count():
+            done = self.publisher.send_pending()
+            self._count(done)
+            if not done.acknowledged:
                 break
         self.summary.held_in_outbox = self.outbox.pending_count()
         self.metrics.outbox.set(self.summary.held_in_outbox)
+
+    def _count(self, sent: Sent) -> None:
+        """Count acknowledgements that have just been stored."""
+        if sent.acknowledged:
+            self.summary.published += len(sent.acknowledged)
+            self.metrics.published.inc(len(sent.acknowledged))
+            self.metrics.publish_latency.observe(sent.seconds)
+            self.metrics.last_publish.set(time.time())
