@@ -19,6 +19,7 @@ from hub.connectors.outbox import Outbox, PendingEvent
 from hub.connectors.publisher import Publisher, Sent
 from hub.connectors.quarantine import Quarantined, QuarantineFile
 from hub.connectors.reader import BadRow, InputFile, read_rows
+from hub.errors import SourceUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,12 @@ class Pipeline:
         done = self.publisher.collect(keep_at_most=MAX_IN_FLIGHT)
         self.outbox.enqueue(fresh, file.digest, file.display, row, done.acknowledged)
         self._count(done)
+        if self.publisher.in_flight > MAX_IN_FLIGHT:
+            raise SourceUnavailableError(
+                f"Kafka at {self.publisher.settings.bootstrap_servers} has acknowledged nothing "
+                f"for {self.publisher.settings.kafka.request_timeout_s:.0f} s; "
+                f"{self.outbox.pending_count()} events wait in the outbox"
+            )
         in_order = self.outbox.pending_count() == self.publisher.in_flight + len(fresh)
         if in_order and not self.publisher.needs_reconcile:
             self.publisher.submit(fresh)
@@ -178,7 +185,7 @@ class Pipeline:
         if done.acknowledged:
             self.outbox.acknowledge(done.acknowledged)
         self._count(done)
-        while not done.failed and self.outbox.pending_count():
+        while not self.publisher.in_flight and not done.failed and self.outbox.pending_count():
             done = self.publisher.send_pending()
             self._count(done)
             if not done.acknowledged:

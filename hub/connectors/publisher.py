@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
@@ -117,9 +117,13 @@ class Publisher:
         return sum(len(f.events) for f in self._in_flight)
 
     def close(self) -> None:
-        """Store what has been acknowledged, then stop the producer and its thread."""
+        """Store what has been acknowledged, then stop the producer and its thread.
+
+        Sends still unfinished after a short wait are abandoned with the loop: their events
+        stay in the outbox and the next run reconciles them with Kafka.
+        """
         try:
-            done = self.collect(keep_at_most=0)
+            done = self.collect(keep_at_most=0, timeout_s=self.block_s)
             if done.acknowledged:
                 self.outbox.acknowledge(done.acknowledged)
         finally:
@@ -132,7 +136,7 @@ class Publisher:
         if self._producer is not None and self._loop is not None:
             producer, self._producer, self._order = self._producer, None, None
             try:
-                self._loop.run(producer.stop()).result(timeout=10)
+                self._loop.run(producer.stop()).result(timeout=self.block_s)
             except Exception as exc:  # a producer that cannot stop cleanly is dropped anyway
                 log.debug("Kafka producer did not stop cleanly: %s", exc)
 
@@ -177,47 +181,61 @@ class Publisher:
         future = self._loop.run(_produce(producer, self._order, batch))
         self._in_flight.append(_InFlight(batch, future, time.monotonic()))
 
-    def collect(self, *, keep_at_most: int = 0) -> Sent:
-        """Acknowledgements of finished sends, oldest first (not yet stored).
+    def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
+        """Acknowledgements of finished sends, oldest first (for the caller to store).
 
-        Waits while more than ``keep_at_most`` events are in flight. After a failed send, the
-        later sends' acknowledgements are dropped (their events stay in the outbox) and
-        ``needs_reconcile`` is set, so the stored watermark never passes an unknown fate.
+        Waits, up to ``timeout_s`` (default: Kafka's request timeout), while more than
+        ``keep_at_most`` events are in flight; a send unfinished by then simply stays in
+        flight. The idempotent producer retries a send until Kafka takes it (after an outage
+        too) without duplicating it, so an unfinished send is never given up and re-sent.
+        A send that fails for good sets ``needs_reconcile``, and no later acknowledgement is
+        returned (those events stay in the outbox), so the stored high watermark never
+        passes an event whose fate is unknown.
         """
+        if timeout_s is None:
+            timeout_s = self.settings.kafka.request_timeout_s
+        deadline = time.monotonic() + timeout_s
         started = self._in_flight[0].started if self._in_flight else time.monotonic()
         acks: list[Acknowledged] = []
         failed = 0
         waiting = self.in_flight
         while self._in_flight:
             head = self._in_flight[0]
-            if not head.future.done() and waiting <= keep_at_most:
-                break
-            try:
-                result = head.future.result(timeout=self.settings.kafka.request_timeout_s + 10)
-            except Exception as exc:  # the producer's error, or no answer in time
+            if not head.future.done():
+                if waiting <= keep_at_most:
+                    break
+                wait([head.future], timeout=max(0.0, deadline - time.monotonic()))
+                if not head.future.done():
+                    break
+            self._in_flight.popleft()
+            waiting -= len(head.events)
+            error = head.future.exception()
+            if error is not None:
                 log.warning(
                     "Kafka send failed, %d events stay in the outbox: %s",
                     len(head.events),
-                    exc or type(exc).__name__,
+                    error or type(error).__name__,
                 )
-                head.future.cancel()
                 self.needs_reconcile = True
-                result = []
-            self._in_flight.popleft()
-            waiting -= len(head.events)
             if self.needs_reconcile:
                 failed += len(head.events)
             else:
-                acks += result
-        if self.needs_reconcile and self._producer is not None:
-            self._stop_producer()  # a fresh producer (and connection) next time
+                acks += head.future.result()
+        if self.needs_reconcile and not self._in_flight:
+            self._stop_producer()  # nothing of ours is left in it; a fresh one next time
         return Sent(acks, failed, time.monotonic() - started)
 
     def send_pending(self, batch: int = 2000) -> Sent:
-        """Send up to ``batch`` of the oldest outbox events, wait, and store the acks."""
+        """Send up to ``batch`` of the oldest outbox events, wait, and store the acks.
+
+        Sends nothing while earlier sends are unfinished (their events are in the outbox
+        too); after a failed send, reconciles with Kafka first.
+        """
         done = self.collect(keep_at_most=0)
         if done.acknowledged:
             self.outbox.acknowledge(done.acknowledged)
+        if self._in_flight:
+            return Sent(done.acknowledged, self.in_flight, done.seconds)
         pending = self.outbox.pending(batch)
         if self.needs_reconcile and pending:
             self.reconcile({e.topic for e in pending})
@@ -229,7 +247,9 @@ class Publisher:
         sent = self.collect(keep_at_most=0)
         if sent.acknowledged:
             self.outbox.acknowledge(sent.acknowledged)
-        return Sent(done.acknowledged + sent.acknowledged, sent.failed, sent.seconds)
+        return Sent(
+            done.acknowledged + sent.acknowledged, sent.failed + self.in_flight, sent.seconds
+        )
 
     def reconcile(self, topics: Iterable[str], timeout_s: float = 30.0) -> int:
         """Mark outbox events that already reached Kafka as published; return how many."""
