@@ -21,6 +21,7 @@ _SOUNDEX = {c: d for d, letters in
             {"1": "BFPV", "2": "CGJKQSXZ", "3": "DT", "4": "L", "5": "MN", "6": "R"}.items()
             for c in letters}  # fmt: skip
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+_MEMO_LIMIT = 65_536
 
 
 @lru_cache(maxsize=65_536)
@@ -42,6 +43,7 @@ class BlockingKeyer:
     def __init__(self, linkage: LinkageKeys, version: int | None = None) -> None:
         self.version = linkage.current if version is None else version
         self._hash = blake2b(key=subkey(linkage.key(self.version), "blocking"), digest_size=12)
+        self._memo: dict[str, str] = {}  # view -> key, held only as long as the key itself
 
     def views(self, attrs: PersonAttributes) -> list[str]:
         """The coarse views that become keys; each tolerates a different kind of noise."""
@@ -66,10 +68,18 @@ class BlockingKeyer:
 
     def keys(self, attrs: PersonAttributes) -> list[str]:
         out = []
+        memo = self._memo
         for prefix, view in self._views(attrs):
-            keyed = self._hash.copy()
-            keyed.update(f"{prefix}|{view}".encode())
-            # 12 bytes are 16 base64 characters exactly: no padding to strip.
-            encoded = binascii.b2a_base64(keyed.digest(), newline=False).translate(_URLSAFE)
-            out.append(f"b{prefix}:{encoded.decode()}")
+            text = f"{prefix}|{view}"
+            key = memo.get(text)
+            if key is None:  # coarse views repeat across people: most are memoised
+                keyed = self._hash.copy()
+                keyed.update(text.encode())
+                # 12 bytes are 16 base64 characters exactly: no padding to strip.
+                encoded = binascii.b2a_base64(keyed.digest(), newline=False).translate(_URLSAFE)
+                key = f"b{prefix}:{encoded.decode()}"
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[text] = key
+            out.append(key)
         return out

@@ -124,23 +124,26 @@ class Sealer:
         self._seq = 0
 
     def seal(self, event_id: str, identity: Mapping[str, Any]) -> SealedIdentity:
+        return SealedIdentity.from_dict(self.seal_dict(event_id, identity))
+
+    def seal_dict(self, event_id: str, identity: Mapping[str, Any]) -> dict[str, Any]:
+        """``seal(...).to_dict()``, built directly (the per-record hot path)."""
         if self._seq >= self.batch_size:
             self._new_batch()
         seq = self._seq
         self._seq += 1
         plaintext = _PLAINTEXT.encode(identity).encode()
         aad = _aad(event_id, self.recipient.recipient, self.signing.partner, self._batch_id, seq)
-        ciphertext = self._aead.encrypt(_nonce(self._base_nonce, seq), plaintext, aad)
-        return SealedIdentity(
-            self.recipient.recipient,
-            self.signing.partner,
-            self.recipient.version,
-            self._batch_id,
-            self._enc,
-            self._signature,
-            seq,
-            ciphertext,
-        )
+        return {
+            "recipient": self.recipient.recipient,
+            "signer": self.signing.partner,
+            "key_version": self.recipient.version,
+            "batch_id": self._batch_id,
+            "enc": self._enc,
+            "batch_signature": self._signature,
+            "seq": seq,
+            "ciphertext": self._aead.encrypt(_nonce(self._base_nonce, seq), plaintext, aad),
+        }
 
 
 class Opener:

@@ -50,9 +50,28 @@ class Tokeniser:
         """
         if type(kind) is not IdentifierType:
             kind = IdentifierType(kind)
-        value = validate_identifier(kind, raw)
-        message = f"{namespace}\x1f{value}".encode()
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
         return [Token(kind, version, _mac(key, message)) for version, key in self._keys[kind]]
+
+    def token_dicts(
+        self, kind: IdentifierType, raw: str, namespace: str = ""
+    ) -> list[dict[str, object]]:
+        """``[t.to_dict() for t in tokens(...)]``, without the intermediate objects."""
+        if type(kind) is not IdentifierType:
+            kind = IdentifierType(kind)
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
+        name = kind.value
+        return [
+            {"type": name, "key_version": version, "value": _mac(key, message)}
+            for version, key in self._keys[kind]
+        ]
+
+    def current(self, kind: IdentifierType, raw: str, namespace: str = "") -> str:
+        """The token under the current key version only (references inside one event)."""
+        if type(kind) is not IdentifierType:
+            kind = IdentifierType(kind)
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
+        return _mac(self._keys[kind][0][1], message)
 
 
 def _mac(key: bytes, message: bytes) -> str:

@@ -86,16 +86,14 @@ class SourceEncoder:
     def encode(self, record: MappedRecord) -> EncodedEvent:
         partner = self.mapping.PARTNER
         tokens = self.keys.tokens
-        ref = tokens.tokens(IdentifierType.LOCAL, record.record_ref, namespace=f"{partner}/record")[
-            0
-        ].value
+        ref = tokens.current(IdentifierType.LOCAL, record.record_ref, namespace=f"{partner}/record")
         eid = event_id(partner, ref, record.record_version)
         produced = datetime.now(UTC)
         body = dict(record.body)
         for name in getattr(self.mapping, "TOKENISED_BODY_FIELDS", ()):
-            body[name] = tokens.tokens(
+            body[name] = tokens.current(
                 IdentifierType.LOCAL, body[name], namespace=f"{partner}/{name}"
-            )[0].value
+            )
         for name in self.withhold:
             body[name] = None
         value = self.codec.encode(
@@ -125,14 +123,14 @@ class SourceEncoder:
     def _identity(self, record: MappedRecord, eid: str) -> dict[str, Any]:
         person, partner, tokens = record.person, self.mapping.PARTNER, self.keys.tokens
         found = [
-            t.to_dict()
+            t
             for kind, value in person.identifiers
-            for t in tokens.tokens(IdentifierType(kind), value)
+            for t in tokens.token_dicts(IdentifierType(kind), value)
         ]
         found += [
-            t.to_dict()
+            t
             for local in record.local_ids
-            for t in tokens.tokens(IdentifierType.LOCAL, local, namespace=partner)
+            for t in tokens.token_dicts(IdentifierType.LOCAL, local, namespace=partner)
         ]
         attrs = PersonAttributes(
             person.given_name, person.family_name, person.date_of_birth, person.sex, person.postcode
@@ -144,7 +142,7 @@ class SourceEncoder:
             # fastavro's tuple notation names the union branch: no trial validation per record.
             sealed = (
                 _SEALED,
-                self.keys.sealer.seal(
+                self.keys.sealer.seal_dict(
                     eid,
                     {
                         "given_name": person.given_name,
@@ -157,7 +155,7 @@ class SourceEncoder:
                         "partner": partner,
                         "record_ref": record.record_ref,
                     },
-                ).to_dict(),
+                ),
             )
         return {
             "tokens": found,

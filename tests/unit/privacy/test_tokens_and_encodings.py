@@ -174,3 +174,19 @@ def test_fast_encoding_equals_the_plain_bit_array_computation(linkage: LinkageKe
     assert [fresh.encode(p) for p in reversed(people)] == [
         encoder.encode(p) for p in reversed(people)
     ]
+
+
+def test_token_shortcuts_are_the_same_tokens() -> None:
+    tokens = Tokeniser(fixed_linkage(1, 2))  # a rotation window: two versions
+    for kind, raw, namespace in [
+        (IdentifierType.NHS, "943 476 5919", ""),
+        (IdentifierType.LOCAL, "CR/17", "police/record"),
+    ]:
+        full = tokens.tokens(kind, raw, namespace)
+        assert tokens.token_dicts(kind, raw, namespace) == [t.to_dict() for t in full]
+        assert tokens.current(kind, raw, namespace) == full[0].value
+        assert full[0].key_version == 2
+    with pytest.raises(InvalidIdentifier, match=r"nhs\.check_digit"):
+        tokens.current(IdentifierType.NHS, "9434765918")
+    with pytest.raises(InvalidIdentifier, match=r"nhs\.check_digit"):
+        tokens.token_dicts(IdentifierType.NHS, "9434765918")
