@@ -8,6 +8,8 @@ Events reach the durable outbox before Kafka, so a kill at any point loses nothi
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,23 +100,43 @@ class Pipeline:
             return
         batch: list[PendingEvent] = []
         row_number = last_row
-        for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
-            row_number = item.number
-            self.summary.read += 1
-            self.metrics.read.inc()
-            if isinstance(item, BadRow):
-                self._quarantine(item.source, item.number, None, None, "malformed_row", item.reason)
-            elif (event := self._event(item)) is not None:
-                batch.append(event)
-            if row_number % BATCH_ROWS == 0:
-                self._store(batch, file, row_number)
-                batch = []
-        self._store(batch, file, row_number)
+        # Publishing: batches are stored and sent on a background thread while the next one
+        # is read and encoded (SQLite, its fsync and Kafka mostly run without the GIL).
+        stager = None if self.publisher is None else _Stager(self._store)
+        try:
+            for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
+                row_number = item.number
+                self.summary.read += 1
+                self.metrics.read.inc()
+                if isinstance(item, BadRow):
+                    self._quarantine(
+                        item.source, item.number, None, None, "malformed_row", item.reason
+                    )
+                elif (event := self._event(item)) is not None:
+                    batch.append(event)
+                if row_number % BATCH_ROWS == 0:
+                    self._hand_over(stager, batch, file, row_number)
+                    batch = []
+            self._hand_over(stager, batch, file, row_number)
+        finally:
+            if stager is not None:
+                stager.finish()  # raises the first error of a batch, if there was one
         if self.publisher is not None:
             self.outbox.mark_complete(file.digest, file.display, row_number)
             self.flush_outbox()
         self.summary.files += 1
         self.summary.seconds += time.monotonic() - started
+
+    def _hand_over(
+        self, stager: _Stager | None, batch: list[PendingEvent], file: InputFile, row: int
+    ) -> None:
+        """A batch is complete: quarantined rows to disk first, then store and send it."""
+        self.quarantine.flush()  # before the position passes the rows it quarantined
+        self.progress(row)
+        if stager is None:
+            self._store(batch, file, row)
+        else:
+            stager.put(batch, file, row)
 
     def _event(self, item: Any) -> PendingEvent | None:
         try:
@@ -146,9 +168,7 @@ class Pipeline:
         sent straight away only when nothing older waits in the outbox (so Kafka gets events
         in outbox order); otherwise the outbox is flushed oldest first.
         """
-        self.quarantine.flush()
         fresh = self._without_duplicates(batch)
-        self.progress(row)
         if self.publisher is None:
             self.summary.published += len(fresh)  # dry run: would be published
             return
@@ -200,3 +220,48 @@ class Pipeline:
             self.metrics.published.inc(len(sent.acknowledged))
             self.metrics.publish_latency.observe(sent.seconds)
             self.metrics.last_publish.set(time.time())
+
+
+class _Stager:
+    """Runs ``store(batch, file, row)`` for each batch in order on one background thread.
+
+    At most ``depth`` batches wait, so memory stays bounded and reading slows to Kafka's and
+    the disk's pace. After a batch fails, no later batch is stored (its input position must
+    not pass the failed batch's rows); the error is raised in the caller's thread by the next
+    ``put`` or by ``finish``.
+    """
+
+    def __init__(
+        self, store: Callable[[list[PendingEvent], InputFile, int], None], depth: int = 2
+    ) -> None:
+        self._store = store
+        self._jobs: queue.Queue[tuple[list[PendingEvent], InputFile, int] | None] = queue.Queue(
+            depth
+        )
+        self._error: BaseException | None = None  # raised once, in the caller's thread
+        self._failed = False  # for good: no later batch is stored
+        self._thread = threading.Thread(target=self._work, name="connector-store", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if not self._failed:
+                try:
+                    self._store(*job)
+                except BaseException as exc:  # handed to the caller's thread
+                    self._error, self._failed = exc, True
+
+    def put(self, batch: list[PendingEvent], file: InputFile, row: int) -> None:
+        self._raise()
+        self._jobs.put((batch, file, row))
+
+    def finish(self) -> None:
+        """Wait for every batch handed over; raise the first failure."""
+        self._jobs.put(None)
+        self._thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
