@@ -124,7 +124,7 @@ class Sealer:
         self._seq = 0
 
     def seal(self, event_id: str, identity: Mapping[str, Any]) -> SealedIdentity:
-        return SealedIdentity.from_dict(self.seal_dict(event_id, identity))
+        return SealedIdentity(*self.seal_dict(event_id, identity).values())  # fields in order
 
     def seal_dict(self, event_id: str, identity: Mapping[str, Any]) -> dict[str, Any]:
         """``seal(...).to_dict()``, built directly (the per-record hot path)."""
