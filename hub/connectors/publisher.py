@@ -71,10 +71,11 @@ def aiokafka_producer_config(settings: HubSettings) -> dict[str, Any]:
     for name in ("sasl_mechanism", "sasl_plain_username", "sasl_plain_password"):
         if name in base:
             config[name] = base[name]
-    if "ssl_cafile" in base:
+    if settings.kafka.security_protocol in ("SSL", "SASL_SSL"):
         from aiokafka.helpers import create_ssl_context
 
-        config["ssl_context"] = create_ssl_context(cafile=base["ssl_cafile"])
+        # aiokafka needs a context; without a CA file, the system's trusted CAs (as kafka-python).
+        config["ssl_context"] = create_ssl_context(cafile=base.get("ssl_cafile"))
     return config
 
 
