@@ -103,7 +103,10 @@ class Pipeline:
         row_number = last_row
         # Publishing: batches are stored and sent on a background thread while the next one
         # is read and encoded (SQLite, its fsync and Kafka mostly run without the GIL).
-        stager = None if self.publisher is None else _Stager(self._store)
+        stager = None
+        if self.publisher is not None:
+            self.publisher.warm_up()
+            stager = _Stager(self._store)
         try:
             for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
                 row_number = item.number

@@ -109,6 +109,7 @@ class Publisher:
         self._loop: _Loop | None = None
         self._producer: Any = None
         self._order: asyncio.Lock | None = None  # batches reach the producer in submit order
+        self._starting: Future[tuple[Any, asyncio.Lock]] | None = None
         self._in_flight: deque[_InFlight] = deque()
         self.needs_reconcile = False  # a send failed: its events' fate is unknown
 
@@ -128,6 +129,12 @@ class Publisher:
             if done.acknowledged:
                 self.outbox.acknowledge(done.acknowledged)
         finally:
+            if self._starting is not None:  # warmed up but never used: stop it too
+                starting, self._starting = self._starting, None
+                try:
+                    self._producer, self._order = starting.result(timeout=self.block_s + 5)
+                except Exception as exc:  # it never connected; nothing to stop
+                    log.debug("Kafka producer never connected: %s", exc)
             self._stop_producer()
             if self._loop is not None:
                 self._loop.stop()
@@ -141,29 +148,34 @@ class Publisher:
             except Exception as exc:  # a producer that cannot stop cleanly is dropped anyway
                 log.debug("Kafka producer did not stop cleanly: %s", exc)
 
+    def warm_up(self) -> None:
+        """Start connecting in the background (bootstrap, metadata, producer id take ~0.5 s),
+        so the first batch does not wait for it; errors surface at the first send."""
+        if self._producer is None and self._starting is None:
+            if self._loop is None:
+                self._loop = _Loop()
+            self._starting = self._loop.run(self._start(aiokafka_producer_config(self.settings)))
+
+    async def _start(self, config: dict[str, Any]) -> tuple[Any, asyncio.Lock]:
+        from aiokafka import AIOKafkaProducer
+
+        producer = AIOKafkaProducer(**config)
+        try:
+            await asyncio.wait_for(producer.start(), self.block_s)
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer, asyncio.Lock()
+
     def _connect(self) -> Any:
         if self._producer is None:
             from aiokafka.errors import KafkaError
 
-            if self._loop is None:
-                self._loop = _Loop()
-            config = aiokafka_producer_config(self.settings)
-
-            async def start() -> tuple[Any, asyncio.Lock]:
-                from aiokafka import AIOKafkaProducer
-
-                producer = AIOKafkaProducer(**config)
-                try:
-                    await asyncio.wait_for(producer.start(), self.block_s)
-                except BaseException:
-                    await producer.stop()
-                    raise
-                return producer, asyncio.Lock()
-
+            self.warm_up()
+            assert self._starting is not None
+            starting, self._starting = self._starting, None
             try:
-                self._producer, self._order = self._loop.run(start()).result(
-                    timeout=self.block_s + 5
-                )
+                self._producer, self._order = starting.result(timeout=self.block_s + 5)
             except (KafkaError, OSError, TimeoutError, FutureTimeout) as exc:
                 raise SourceUnavailableError(
                     f"Kafka at {self.settings.bootstrap_servers} is unreachable: "
