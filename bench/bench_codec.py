@@ -41,20 +41,26 @@ def main() -> None:
     encoder = SourceEncoder(
         police, load_keys(ConnectorSettings(keys_dir=work / "keys"), "police"), []
     )  # type: ignore[arg-type]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     events = [encoder.encode(record) for record in mapped]
     encode_rate = len(mapped) / (time.perf_counter() - started)
+    encode_cpu = len(mapped) / (time.process_time() - cpu)
     codec = Codec()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for event in events:
         codec.decode(event.value)
     decode_rate = len(events) / (time.perf_counter() - started)
+    decode_cpu = len(events) / (time.process_time() - cpu)
     print(f"{len(mapped):,} police records from a {args.people:,}-person synthetic partnership")
+    print("(wall clock; per CPU-second of this process in brackets: the per-core rate on a")
+    print(" machine shared with other work)")
     print(
-        f"pseudonymise + seal + encode one source record: {encode_rate:>9,.0f} records/s (one core)"
+        f"pseudonymise + seal + encode one source record: {encode_rate:>9,.0f} records/s "
+        f"({encode_cpu:,.0f}/CPU-s)"
     )
     print(
-        f"decode one source event (fingerprint lookup):  {decode_rate:>9,.0f} events/s (one core)"
+        f"decode one source event (fingerprint lookup):  {decode_rate:>9,.0f} events/s "
+        f"({decode_cpu:,.0f}/CPU-s)"
     )
 
 

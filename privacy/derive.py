@@ -6,11 +6,7 @@ tokens to guess another's: each use has its own HKDF-SHA256 output (RFC 5869).
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
 from functools import lru_cache
-from hashlib import sha256
-from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -19,8 +15,3 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 @lru_cache(maxsize=256)
 def subkey(linkage_key: bytes, purpose: str) -> bytes:
     return HKDF(hashes.SHA256(), 32, salt=b"csp-hub/v1", info=purpose.encode()).derive(linkage_key)
-
-
-def keyed_hmac(key: bytes, digest: Callable[[], Any] = sha256) -> hmac.HMAC:
-    """A primed HMAC to ``copy()`` per message: saves the key setup on the hot path."""
-    return hmac.new(key, digestmod=digest)

@@ -128,4 +128,7 @@ _VALIDATORS = {
 
 
 def validate_identifier(kind: IdentifierType, raw: str) -> str:
-    return _VALIDATORS[IdentifierType(kind)](raw)
+    validator = _VALIDATORS.get(kind)  # a StrEnum member and its value look up alike
+    if validator is None:
+        validator = _VALIDATORS[IdentifierType(kind)]  # ValueError naming an unknown kind
+    return validator(raw)

@@ -45,6 +45,7 @@ def parse_date(raw: str, fmt: str | None = None) -> date:
     return datetime.strptime(text, fmt).date()
 
 
+@lru_cache(maxsize=65_536)  # per record in the Bloom encoding, blocking keys and home area
 def normalise_postcode(raw: str | None) -> str | None:
     """Upper case, no spaces; None when it is not shaped like a UK postcode."""
     if not raw:

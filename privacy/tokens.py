@@ -8,11 +8,11 @@ rotation both versions are produced until the old one is retired and linkage con
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hmac
 from dataclasses import dataclass
 
-from privacy.derive import keyed_hmac, subkey
+from privacy.derive import subkey
 from privacy.identifiers import IdentifierType, validate_identifier
 from privacy.keyring import LinkageKeys
 
@@ -27,11 +27,17 @@ class Token:
         return {"type": self.type.value, "key_version": self.key_version, "value": self.value}
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 class Tokeniser:
     def __init__(self, linkage: LinkageKeys) -> None:
-        self._macs: dict[tuple[int, IdentifierType], hmac.HMAC] = {
-            (version, kind): keyed_hmac(subkey(linkage.key(version), f"token/{kind.value}"))
-            for version in linkage.versions()
+        # The derived keys, per identifier type, in version order (current first).
+        self._keys: dict[IdentifierType, list[tuple[int, bytes]]] = {
+            kind: [
+                (version, subkey(linkage.key(version), f"token/{kind.value}"))
+                for version in linkage.versions()
+            ]
             for kind in IdentifierType
         }
         self._versions = linkage.versions()
@@ -42,14 +48,33 @@ class Tokeniser:
         ``namespace`` separates local ids of different partners ("police" case 17 is not
         "ed" case 17).
         """
-        kind = IdentifierType(kind)
-        value = validate_identifier(kind, raw)
-        message = f"{namespace}\x1f{value}".encode()
+        if type(kind) is not IdentifierType:
+            kind = IdentifierType(kind)
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
+        return [Token(kind, version, _mac(key, message)) for version, key in self._keys[kind]]
+
+    def token_dicts(
+        self, kind: IdentifierType, raw: str, namespace: str = ""
+    ) -> list[dict[str, object]]:
+        """``[t.to_dict() for t in tokens(...)]``, without the intermediate objects."""
+        if type(kind) is not IdentifierType:
+            kind = IdentifierType(kind)
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
+        name = kind.value
         return [
-            Token(kind, version, self._mac(version, kind, message)) for version in self._versions
+            {"type": name, "key_version": version, "value": _mac(key, message)}
+            for version, key in self._keys[kind]
         ]
 
-    def _mac(self, version: int, kind: IdentifierType, message: bytes) -> str:
-        mac = self._macs[(version, kind)].copy()
-        mac.update(message)
-        return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+    def current(self, kind: IdentifierType, raw: str, namespace: str = "") -> str:
+        """The token under the current key version only (references inside one event)."""
+        if type(kind) is not IdentifierType:
+            kind = IdentifierType(kind)
+        message = f"{namespace}\x1f{validate_identifier(kind, raw)}".encode()
+        return _mac(self._keys[kind][0][1], message)
+
+
+def _mac(key: bytes, message: bytes) -> str:
+    """Base64url (no padding) of HMAC-SHA256; one-shot, in OpenSSL, with no Python HMAC object."""
+    digest = hmac.digest(key, message, "sha256")
+    return binascii.b2a_base64(digest, newline=False).translate(_URLSAFE)[:43].decode()

@@ -12,13 +12,23 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha1
 
 EVENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:csp-hub:event")
 CONTENT_TYPE = "application/avro"
 
 
+_NAMESPACE_BYTES = EVENT_NAMESPACE.bytes
+
+
 def event_id(partner: str, source_record_ref: str, record_version: int) -> str:
-    return str(uuid.uuid5(EVENT_NAMESPACE, f"{partner}\x1f{source_record_ref}\x1f{record_version}"))
+    """``str(uuid.uuid5(EVENT_NAMESPACE, name))``, computed directly (RFC 4122 section 4.3)."""
+    name = f"{partner}\x1f{source_record_ref}\x1f{record_version}".encode()
+    digest = bytearray(sha1(_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from hub.contracts.compat import check_all, check_pair
-from hub.contracts.envelope import CloudEvent, event_id
+from hub.contracts.envelope import EVENT_NAMESPACE, CloudEvent, event_id
 from hub.contracts.registry import Schema, build, load_registry
 
 REGISTRY = load_registry()
@@ -70,6 +71,15 @@ def test_event_ids_are_deterministic_and_version_sensitive() -> None:
     first = event_id("police", "tok-abc", 1)
     assert first == event_id("police", "tok-abc", 1)
     assert len({first, event_id("police", "tok-abc", 2), event_id("ed", "tok-abc", 1)}) == 3
+
+
+@pytest.mark.parametrize(
+    ("partner", "ref", "version"),
+    [("police", "tok-abc", 1), ("ed", "", 0), ("yjs", "é\x1f/ü" * 9, 2**31 - 1)],
+)
+def test_event_id_is_the_standard_uuid5(partner: str, ref: str, version: int) -> None:
+    name = f"{partner}\x1f{ref}\x1f{version}"
+    assert event_id(partner, ref, version) == str(uuid.uuid5(EVENT_NAMESPACE, name))
 
 
 def test_cloudevents_headers_round_trip() -> None:

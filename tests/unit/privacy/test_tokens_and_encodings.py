@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from datetime import date
 
 import pytest
@@ -128,3 +130,63 @@ def test_blocking_keys_survive_common_noise(linkage: LinkageKeys) -> None:
         PersonAttributes("Ann-Marie", "Jones", date(2006, 4, 9), "F", "ZY1 2AB"),
     ):
         assert base & set(keyer.keys(noisy)), noisy
+
+
+def test_encoding_and_blocking_vectors_under_the_fixed_test_key(linkage: LinkageKeys) -> None:
+    """Pinned outputs: any change to what is computed shows here and must be explained."""
+    clk = ClkEncoder(linkage)
+    assert hashlib.sha256(clk.encode(ANN)).hexdigest() == (
+        "952b6bb70a6e98b6ae7f77f57212a30e54f8f56a54525f20c7886cd8e0b09c91"
+    )
+    assert clk.encode(ANN)[:16].hex() == "613d7d7e84d37328247bd8a2fcb5d77f"
+    assert hashlib.sha256(clk.encode(PersonAttributes("Jo"))).hexdigest() == (
+        "f81706a48414cff4afe9417aa33afa27a7f8989a49480b1b7788e4d734b2e66b"
+    )
+    assert hashlib.sha256(clk.encode(PersonAttributes())).hexdigest() == (
+        "e391420d6c99b504cc893651eed7ab05895b414c9f7d1114e5251337a093dd18"
+    )
+    assert BlockingKeyer(linkage).keys(ANN) == [
+        "b1:zkIglfrW7U8AzBLT",
+        "b5:yDOPwOG8STrvyz4q",
+        "b2:FKaxD__OtqqoGKQQ",
+        "b3:4h-Or00Q4iHrCqd8",
+        "b4:Z5PWJpVG12ju1l5Y",
+    ]
+
+
+def test_fast_encoding_equals_the_plain_bit_array_computation(linkage: LinkageKeys) -> None:
+    """``encode`` (integer algebra, memoised) is bit for bit the documented construction."""
+    encoder = ClkEncoder(linkage)
+    names = ["Ann-Marie", "O'Neill", "Zoë", "Jo", "", "Smith Jones", "Mc Donald", "Li"]
+    people = [
+        PersonAttributes(g, f, d, s, p)
+        for g, f, d, s, p in itertools.product(
+            names[:4],
+            names[3:],
+            (date(2006, 4, 9), date(1990, 12, 31), None),
+            ("M", "F", "U", None),
+            ("ZY1 2AB", "zy12ab", "not a postcode", None),
+        )
+    ]
+    for person in people:
+        assert encoder.encode(person) == encoder.encode_reference(person), person
+    fresh = ClkEncoder(linkage)  # cold caches give the same bytes as warm ones
+    assert [fresh.encode(p) for p in reversed(people)] == [
+        encoder.encode(p) for p in reversed(people)
+    ]
+
+
+def test_token_shortcuts_are_the_same_tokens() -> None:
+    tokens = Tokeniser(fixed_linkage(1, 2))  # a rotation window: two versions
+    for kind, raw, namespace in [
+        (IdentifierType.NHS, "943 476 5919", ""),
+        (IdentifierType.LOCAL, "CR/17", "police/record"),
+    ]:
+        full = tokens.tokens(kind, raw, namespace)
+        assert tokens.token_dicts(kind, raw, namespace) == [t.to_dict() for t in full]
+        assert tokens.current(kind, raw, namespace) == full[0].value
+        assert full[0].key_version == 2
+    with pytest.raises(InvalidIdentifier, match=r"nhs\.check_digit"):
+        tokens.current(IdentifierType.NHS, "9434765918")
+    with pytest.raises(InvalidIdentifier, match=r"nhs\.check_digit"):
+        tokens.token_dicts(IdentifierType.NHS, "9434765918")

@@ -1,0 +1,39 @@
+"""The outbox's SQLite bookkeeping, in batches larger than one multi-row statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.connectors.outbox import Acknowledged, Outbox, PendingEvent
+
+
+def _events(n: int, start: int = 0) -> list[PendingEvent]:
+    return [
+        PendingEvent(f"ev-{i}", "src.police", None if i % 7 else b"k", f"v{i}".encode(),
+                     [("ce_id", f"ev-{i}".encode()), ("bin", bytes([i % 256, 255]))])
+        for i in range(start, start + n)
+    ]  # fmt: skip
+
+
+def test_large_batches_store_find_and_acknowledge_every_event(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    events = _events(2500)
+    outbox.enqueue(events, "digest", "file.csv", 2500)
+    assert outbox.pending_count() == 2500
+    assert outbox.pending(10**6) == events  # same order, keys, values and headers back
+    ids = [e.event_id for e in events] + ["ev-9999"]
+    assert outbox.known(ids) == set(ids) - {"ev-9999"}
+
+    acks = [Acknowledged(e.event_id, e.topic, 0, n) for n, e in enumerate(events[:2100])]
+    more = _events(1200, start=2500)
+    outbox.enqueue(more, "digest", "file.csv", 3700, acks)  # acks ride with the next batch
+    assert outbox.pending_count() == 400 + 1200
+    assert [e.event_id for e in outbox.pending(3)] == ["ev-2100", "ev-2101", "ev-2102"]
+    assert outbox.published_count() == 2100
+    assert outbox.high_watermarks() == {("src.police", 0): 2099}
+    assert outbox.known(ids) == set(ids) - {"ev-9999"}  # published or waiting: both known
+    assert outbox.position("digest") == (3700, False)
+
+    outbox.enqueue(_events(10, start=2200), "digest", "file.csv", 3710)  # waiting: ignored
+    assert outbox.pending_count() == 1600
+    outbox.close()
