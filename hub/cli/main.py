@@ -14,6 +14,7 @@ from hub.cli import (
     evaluate,
     kafka,
     keys,
+    link,
     policy,
     schemas,
     synth,
@@ -41,6 +42,7 @@ app.command("synth")(synth.synth)
 app.command("worker")(worker.worker)
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(policy.app, name="policy")
+app.add_typer(link.app, name="link")
 
 
 def _version(value: bool) -> None:

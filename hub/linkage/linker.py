@@ -81,10 +81,21 @@ class Linker:
         )
         if not found:
             return None
-        survivor, merges = found[0], tuple((found[0], other) for other in found[1:])
+        survivor, joined = found[0], list[str]()
+        apart = set(self._apart(survivor))
+        for other in found[1:]:
+            # A pair an operator has unmerged stays apart, directly or through a third person.
+            if other in apart or {survivor, *joined} & set(self._apart(other)):
+                continue
+            joined.append(other)
+            apart.update(self._apart(other))
+        merges = tuple((survivor, other) for other in joined)
         for _, merged in merges:
-            self._merge(survivor, merged)
+            self._merge(survivor, merged, event.event_id)
         return LinkDecision(event.event_id, survivor, "exact", 1.0, len(found), merges)
+
+    def _apart(self, pid: str) -> list[str]:
+        return list((self.store.get(f"p:{pid}") or {}).get("apart", []))
 
     def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
         candidates: set[str] = set()
@@ -118,6 +129,16 @@ class Linker:
     def _remember(self, event: LinkCandidate, decision: LinkDecision) -> None:
         pid = decision.person_id
         person = self.store.get(f"p:{pid}") or {"clks": [], "strong": {}}
+        # Every scored link is kept, so a wrong merge can be explained and undone.
+        person.setdefault("links", []).append(
+            {
+                "e": event.event_id,
+                "pt": event.partner,
+                "m": decision.method,
+                "s": round(decision.score, 4),
+                "n": decision.candidates,
+            }
+        )
         for kind, value in event.tokens:
             if self.store.get(f"t:{kind}:{value}") is None:
                 self.store[f"t:{kind}:{value}"] = pid
@@ -138,16 +159,22 @@ class Linker:
             if pid not in members and len(members) < self.config.block_cap:
                 self.store[f"b:{key}"] = [*members, pid]
 
-    def _merge(self, survivor: str, merged: str) -> None:
+    def _merge(self, survivor: str, merged: str, event_id: str) -> None:
+        """Redirect ``merged`` to ``survivor``; note what it brought, so unmerge can undo it."""
         self.store[f"r:{merged}"] = survivor
         keep = self.store.get(f"p:{survivor}") or {"clks": [], "strong": {}}
         gone = self.store.get(f"p:{merged}") or {"clks": [], "strong": {}}
-        keep["clks"] = (keep["clks"] + [c for c in gone["clks"] if c not in keep["clks"]])[
-            : self.config.max_representatives
-        ]
+        room = max(self.config.max_representatives - len(keep["clks"]), 0)
+        clks = [c for c in gone["clks"] if c not in keep["clks"]][:room]
+        keep["clks"] = keep["clks"] + clks
+        strong: dict[str, list[str]] = {}
         for kind, values in gone["strong"].items():
             keep["strong"].setdefault(kind, [])
-            keep["strong"][kind] += [v for v in values if v not in keep["strong"][kind]]
+            strong[kind] = [v for v in values if v not in keep["strong"][kind]]
+            keep["strong"][kind] += strong[kind]
+        keep.setdefault("merges", []).append(
+            {"merged": merged, "e": event_id, "clks": clks, "strong": strong}
+        )
         self.store[f"p:{survivor}"] = keep
 
 
