@@ -13,12 +13,18 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from hub.rules.facts import SERIOUS_VIOLENCE
+from hub.rules.facts import SERIOUS_VIOLENCE, VICTIM_VIOLENCE
 from hub.rules.policy import Policy, Rule
 from hub.rules.timeline import Entry, day
 
 Flag = dict[str, Any]
-SCHOOL_EXCLUSIONS = {"school.suspension", "school.permanent_exclusion", "school.ap_placement"}
+#: A lunchtime exclusion is an exclusion (the DfE census counts it as a suspension).
+SCHOOL_EXCLUSIONS = {
+    "school.suspension",
+    "school.permanent_exclusion",
+    "school.lunchtime",
+    "school.ap_placement",
+}
 RELEASES = {"prison.release_scheduled", "prison.released"}
 
 
@@ -53,8 +59,20 @@ def _others(timeline: list[Entry], new: Entry) -> Iterator[Entry]:
 def _violent_victimisation(e: Entry) -> bool:
     return bool(
         e["kind"] == "ed.assault_attendance"
-        or (e["kind"] == "police.crime" and e["role"] == "victim" and e["violent"])
+        or (
+            e["kind"] == "police.crime"
+            and e["role"] == "victim"
+            and e.get("category") in VICTIM_VIOLENCE
+        )
     )
+
+
+def _same_assault(a: Entry, b: Entry) -> bool:
+    """A police crime and an ED attendance on the same day are one assault seen twice
+    (Cardiff Model data have no shared incident reference), not a repeat. Measured on the
+    synthetic partnership: allowing a day apart also swallows real repeats."""
+    kinds = {a["kind"], b["kind"]}
+    return kinds == {"police.crime", "ed.assault_attendance"} and _gap(a, b) == 0
 
 
 def _violent_suspect(e: Entry) -> bool:
@@ -64,7 +82,11 @@ def _violent_suspect(e: Entry) -> bool:
 def repeat_victim(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
     if _violent_victimisation(new):
         for other in _others(timeline, new):
-            if _violent_victimisation(other) and _gap(new, other) <= rule.window_days:
+            if (
+                _violent_victimisation(other)
+                and _gap(new, other) <= rule.window_days
+                and not _same_assault(new, other)
+            ):
                 yield [other, new]
 
 
@@ -75,7 +97,11 @@ def repeat_suspect(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
         if not _violent_suspect(other) or _gap(new, other) > rule.window_days:
             continue
         earlier, later = sorted([other, new], key=lambda e: (e["occurred_on"], e["event_id"]))
-        if later["category"] in SERIOUS_VIOLENCE:
+        # On one day neither is "already" before the other: either may be the serious one.
+        same_day = earlier["occurred_on"] == later["occurred_on"]
+        if later["category"] in SERIOUS_VIOLENCE or (
+            same_day and earlier["category"] in SERIOUS_VIOLENCE
+        ):
             yield [earlier, later]
 
 
