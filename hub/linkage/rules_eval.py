@@ -140,9 +140,9 @@ def compare(
     kinds = {r.id: r.kind for r in policy.rules if r.enabled}
     quality = {rule_id: RuleQuality(rule_id) for rule_id in kinds}
     expected: dict[str, dict[str, ExpectedFlag]] = {rule_id: {} for rule_id in kinds}
-    for flag in truth.flags:
-        if flag.rule_id in expected:
-            expected[flag.rule_id][flag.key] = flag
+    for wanted in truth.flags:
+        if wanted.rule_id in expected:
+            expected[wanted.rule_id][wanted.key] = wanted
     got: dict[str, dict[str, str]] = {rule_id: {} for rule_id in kinds}  # key -> cause if wrong
     for flag in raised:
         rule_id = flag["rule_id"]
@@ -166,9 +166,9 @@ def compare(
             else:
                 q.wrong[cause] += 1
                 q.examples.append(("wrong", cause, key))
-        for key, flag in expected[rule_id].items():
+        for key, wanted in expected[rule_id].items():
             if key not in got[rule_id]:
-                cause = _miss_cause(flag, hub_person)
+                cause = _miss_cause(wanted, hub_person)
                 q.missed[cause] += 1
                 q.examples.append(("missed", cause, key))
     return quality
