@@ -9,6 +9,7 @@ its pair.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -122,10 +123,33 @@ def prison_release(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
         )
 
 
+def birth_month(timeline: list[Entry], new: Entry) -> str | None:
+    """The person's birth month as most of their records give it: one record's date of birth
+    may be missing or mistyped (day and month swapped), the timeline's consensus rarely is."""
+    months: Counter[str] = Counter(e["birth_month"] for e in timeline if e.get("birth_month"))
+    mine: str | None = new.get("birth_month")
+    if not months:
+        return mine
+    return max(months.items(), key=lambda kv: (kv[1], kv[0] == mine, kv[0]))[0]
+
+
+def _age(e: Entry, born: str | None) -> int | None:
+    """The record's own age, or else the age from the person's birth month (1st-of-month
+    birthday, as the transition rule counts it)."""
+    if e.get("age_at_event") is not None:
+        return int(e["age_at_event"])
+    if not born:
+        return None
+    year, month = map(int, born.split("-"))
+    on = day(e)
+    return on.year - year - (on.month < month)
+
+
 def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
-    if not new.get("birth_month"):
+    born = birth_month(timeline, new)
+    if not born:
         return
-    year, month = map(int, new["birth_month"].split("-"))
+    year, month = map(int, born.split("-"))
     # Only the birth month travels; the 1st of the month is the conservative 18th birthday.
     eighteenth = date(year + 18, month, 1)
     if not 0 <= (eighteenth - day(new)).days <= rule.lead_days:
@@ -146,16 +170,16 @@ def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> It
     if any(e.get("open_to_statutory_services") for e in timeline):
         return  # open to statutory services: not one of the "invisible" children
     child = rule.max_age if rule.max_age is not None else 17
+    born = birth_month(timeline, new)
 
     def involved(e: Entry) -> bool:
         return _violent_victimisation(e) or _violent_suspect(e)
 
     def excluded(e: Entry) -> bool:
-        return (
-            e["kind"] in SCHOOL_EXCLUSIONS
-            and e.get("age_at_event") is not None
-            and e["age_at_event"] <= child
-        )
+        if e["kind"] not in SCHOOL_EXCLUSIONS:
+            return False
+        age = _age(e, born)
+        return age is not None and age <= child
 
     for other in _others(timeline, new):
         for school, violence in ((new, other), (other, new)):

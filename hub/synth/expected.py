@@ -17,7 +17,8 @@ What one expected flag is, per rule kind (the hub's flags are keyed the same way
 
 Conventions taken from the policy file: a window of N days includes day N; only the birth
 month travels in events, so the 18th birthday is the 1st of the birth month; "open to
-statutory services" is what a Youth Justice record said on or before the day; violence is the
+statutory services" is what a Youth Justice record said before the day (a record of the same
+day is not yet known when the flag is due); violence is the
 synthetic world's ``VIOLENT`` (victims: ``VICTIM_VIOLENCE``), serious violence its
 ``serious`` categories; an ED assault attendance and the police crime of the same assault are
 one victimisation, not two.
@@ -140,8 +141,8 @@ def excluded_child_violence(rule: Rule, history: list[TruthEvent]) -> Iterator[l
             if abs((_day(x) - _day(v)).days) > rule.window_days:
                 continue
             later = max(_day(x), _day(v))
-            if any(day <= later for day in opened):
-                continue  # open to statutory services by then: not an "invisible" child
+            if any(day < later for day in opened):
+                continue  # open to statutory services before then: not an "invisible" child
             yield sorted([x, v], key=lambda e: (e.occurred, record_key(e)))
 
 
