@@ -146,31 +146,43 @@ def _age(e: Entry, born: str | None) -> int | None:
 
 
 def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
+    """An event within ``lead_days`` of the 18th birthday of a person known to Youth Justice
+    or safeguarding services by then; a late-arriving record that makes an earlier approaching
+    event known completes it too (sources arrive in any order)."""
     born = birth_month(timeline, new)
     if not born:
         return
     year, month = map(int, born.split("-"))
     # Only the birth month travels; the 1st of the month is the conservative 18th birthday.
     eighteenth = date(year + 18, month, 1)
-    if not 0 <= (eighteenth - day(new)).days <= rule.lead_days:
-        return
-    known = [
-        e
-        for e in timeline
-        if (e["kind"].startswith("yjs.") or e.get("open_to_statutory_services"))
-        and (day(new) - day(e)).days <= rule.window_days
-    ]
-    if known:
+
+    def approaching(e: Entry) -> bool:
+        return 0 <= (eighteenth - day(e)).days <= rule.lead_days
+
+    def known(e: Entry) -> bool:
+        return bool(e["kind"].startswith("yjs.") or e.get("open_to_statutory_services"))
+
+    def by(record: Entry, e: Entry) -> bool:
+        return 0 <= (day(e) - day(record)).days <= rule.window_days
+
+    pairs: list[tuple[Entry, Entry]] = []
+    if approaching(new):
+        pairs += [(y, new) for y in timeline if known(y) and by(y, new)]
+    if known(new):
+        pairs += [(new, e) for e in timeline if approaching(e) and by(new, e)]
+    if pairs:
+        record, event = pairs[-1]
         yield sorted(
-            {e["event_id"]: e for e in [known[-1], new]}.values(), key=lambda e: e["occurred_on"]
+            {e["event_id"]: e for e in [record, event]}.values(), key=lambda e: e["occurred_on"]
         )
 
 
 def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
-    if any(e.get("open_to_statutory_services") for e in timeline):
-        return  # open to statutory services: not one of the "invisible" children
     child = rule.max_age if rule.max_age is not None else 17
     born = birth_month(timeline, new)
+    # Open to statutory services before the later of the two events: not one of the
+    # "invisible" children. Judged by the records' dates, not by what arrived first.
+    opened = [day(e) for e in timeline if e.get("open_to_statutory_services")]
 
     def involved(e: Entry) -> bool:
         return _violent_victimisation(e) or _violent_suspect(e)
@@ -187,6 +199,7 @@ def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> It
                 excluded(school)
                 and involved(violence)
                 and _gap(school, violence) <= rule.window_days
+                and not any(d < max(day(school), day(violence)) for d in opened)
             ):
                 yield sorted([school, violence], key=lambda e: (e["occurred_on"], e["event_id"]))
 

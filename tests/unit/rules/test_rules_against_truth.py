@@ -70,3 +70,22 @@ def test_the_birth_month_is_the_timelines_consensus_not_one_records() -> None:
     others = [ev(n, "police", "police.crime", date(2026, 7, n)) for n in (2, 3)]
     swapped = ev(4, "school", "school.suspension", date(2026, 12, 1), birth_month="2009-10")
     assert "transition_to_adulthood" in rules(flags_after(known, *others, swapped))
+
+
+def test_an_open_record_dated_later_does_not_hide_an_earlier_invisible_child() -> None:
+    later_case = ev(
+        3, "yjs", "yjs.charge", D0 + timedelta(days=200), open_to_statutory_services=True
+    )
+    excluded = ev(1, "school", "school.suspension", D0, category="PA", age_at_event=14)
+    # The Youth Justice topic was read first: its record arrives before the school's.
+    assert "excluded_child_violence" in rules(
+        flags_after(later_case, excluded, victim(2, D0 + timedelta(days=10)))
+    )
+
+
+def test_a_late_youth_justice_record_completes_an_approaching_eighteenth() -> None:
+    approaching = ev(2, "school", "school.suspension", date(2026, 12, 1))  # 18 on 2027-01-01
+    known = ev(1, "yjs", "yjs.outcome", date(2026, 6, 1), open_to_statutory_services=True)
+    assert "transition_to_adulthood" in rules(flags_after(approaching, known))
+    after = ev(3, "yjs", "yjs.outcome", date(2027, 2, 1), open_to_statutory_services=True)
+    assert "transition_to_adulthood" not in rules(flags_after(approaching, after))
