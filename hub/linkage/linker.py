@@ -110,12 +110,12 @@ class Linker:
             view = key.split(":", 1)[0]
             for pid in members:
                 views.setdefault(resolve(self.store, pid), set()).add(view)
-        best, best_score, accept = None, 0.0, False
+        best, best_score = None, 0.0
         if event.clk is not None and views:
             strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
             owners: list[str] = []
             encodings: list[bytes] = []
-            for pid in sorted(views):
+            for pid in self._worth_comparing(views):
                 person = self.store.get(f"p:{pid}") or {}
                 if _conflicts(strong, person.get("strong", {})):
                     continue
@@ -125,34 +125,34 @@ class Linker:
             if encodings:  # one vectorised comparison for every candidate encoding
                 scores = dice_many(event.clk, encodings)
                 top = int(scores.argmax())
-                best, best_score = owners[top], float(scores[top])
-                # One shared view is weak support: common names meet in the name-only view.
-                needed = (
-                    self.config.threshold
-                    if len(views[best]) > 1
-                    else max(self.config.threshold, self.config.single_view_threshold)
-                )
-                accept = best_score >= needed
-                if not accept and (near := self._corroborated(owners, scores, views)):
-                    best, best_score, accept = near[0], near[1], True
-        if best is not None and accept:
+                best_score = float(scores[top])  # reported even when nobody qualifies
+                eligible = [
+                    (float(score), pid)
+                    for pid, score in zip(owners, scores, strict=True)
+                    if self._qualifies(views[pid], float(score))
+                ]
+                if eligible:
+                    best_score, best = max(eligible)
+        if best is not None:
             return LinkDecision(event.event_id, best, "fuzzy", best_score, len(views))
         new_id = "p-" + hashlib.sha256(event.event_id.encode()).hexdigest()[:16]
         return LinkDecision(event.event_id, new_id, "new_person", best_score, len(views))
 
-    def _corroborated(
-        self, owners: list[str], scores: Any, views: dict[str, set[str]]
-    ) -> tuple[str, float] | None:
-        """The best-scoring candidate whose shared views corroborate a near miss."""
-        found = [
-            (float(score), pid)
-            for pid, score in zip(owners, scores, strict=True)
-            if _corroborates(views[pid], float(score))
-        ]
-        if not found:
-            return None
-        score, pid = max(found)
-        return pid, score
+    def _worth_comparing(self, views: dict[str, set[str]]) -> list[str]:
+        """Candidates sharing two or more views; only when there are none, the single-view
+        ones, and only a block's worth. This bounds the work per event whatever the
+        population: a single-view candidate needs 0.95 and almost never has it, and common
+        names fill single views first as the population grows."""
+        several = sorted(pid for pid, shared in views.items() if len(shared) > 1)
+        if several:
+            return several
+        return sorted(views) if len(views) <= self.config.block_cap else []
+
+    def _qualifies(self, shared: set[str], score: float) -> bool:
+        needed = self.config.threshold
+        if len(shared) == 1:  # weak support: namesakes meet in the name-only view
+            needed = max(needed, self.config.single_view_threshold)
+        return score >= needed or _corroborates(shared, score)
 
     def _remember(self, event: LinkCandidate, decision: LinkDecision) -> None:
         pid = decision.person_id
