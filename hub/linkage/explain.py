@@ -76,8 +76,8 @@ def explain(store: LinkageStore, person_id: str) -> Explanation:
         seen.add(pid)
         record = _person(store, pid)
         out.links.extend(
-            Link(pid, x["e"], x.get("pt", ""), x["m"], float(x["s"]), int(x["n"]))
-            for x in record.get("links", [])
+            Link(pid, event, partner, method, float(score), int(candidates))
+            for event, partner, method, score, candidates in record.get("links", [])
         )
         undone = {u["merged"] for u in record.get("unmerged", []) if u["survivor"] == pid}
         for m in record.get("merges", []):
