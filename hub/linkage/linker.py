@@ -68,26 +68,30 @@ class LinkerConfig:
 class Linker:
     def __init__(self, store: LinkageStore, config: LinkerConfig | None = None) -> None:
         self.store = store
+        self._state: LinkageStore = store
         self.config = config or LinkerConfig()
         self.skipped_blocks = 0
 
     def link(self, event: LinkCandidate) -> LinkDecision:
-        done = self.store.get(f"e:{event.event_id}")
+        # One event reads some keys twice (its blocks to find candidates, then to join them):
+        # a per-event memo saves the second trip to a RocksDB-backed table.
+        self._state = _Memo(self.store)
+        done = self._state.get(f"e:{event.event_id}")
         if done is not None:  # redelivered: same answer, no state change
             done = dict(done)  # a dict store hands out its own value: never mutate it
             merges = tuple(tuple(m) for m in done.pop("merges", ()))
             return LinkDecision(**done, merges=merges)
         decision = self._exact(event) or self._fuzzy(event)
         self._remember(event, decision)
-        self.store[f"e:{event.event_id}"] = decision.to_dict()
+        self._state[f"e:{event.event_id}"] = decision.to_dict()
         return decision
 
     def _exact(self, event: LinkCandidate) -> LinkDecision | None:
         found = sorted(
             {
-                resolve(self.store, pid)
+                resolve(self._state, pid)
                 for kind, value in event.tokens
-                if (pid := self.store.get(f"t:{kind}:{value}")) is not None
+                if (pid := self._state.get(f"t:{kind}:{value}")) is not None
             }
         )
         if not found:
@@ -106,25 +110,25 @@ class Linker:
         return LinkDecision(event.event_id, survivor, "exact", 1.0, len(found), merges)
 
     def _apart(self, pid: str) -> list[str]:
-        return list((self.store.get(f"p:{pid}") or {}).get("apart", []))
+        return list((self._state.get(f"p:{pid}") or {}).get("apart", []))
 
     def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
         views: dict[str, set[str]] = {}  # candidate -> the blocking views it shares
         for key in event.blocking_keys:
-            members = self.store.get(f"b:{key}") or []
+            members = self._state.get(f"b:{key}") or []
             if len(members) >= self.config.block_cap:
                 self.skipped_blocks += 1
                 continue
             view = key.split(":", 1)[0]
             for pid in members:
-                views.setdefault(resolve(self.store, pid), set()).add(view)
+                views.setdefault(resolve(self._state, pid), set()).add(view)
         best, best_score = None, 0.0
         if event.clk is not None and views:
             strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
             owners: list[str] = []
             encodings: list[bytes] = []
             for pid in self._worth_comparing(views):
-                person = self.store.get(f"p:{pid}") or {}
+                person = self._state.get(f"p:{pid}") or {}
                 if _conflicts(strong, person.get("strong", {})):
                     continue
                 for encoded in person.get("clks", []):
@@ -164,15 +168,15 @@ class Linker:
 
     def _remember(self, event: LinkCandidate, decision: LinkDecision) -> None:
         pid = decision.person_id
-        person = self.store.get(f"p:{pid}") or {"clks": [], "strong": {}}
+        person = self._state.get(f"p:{pid}") or {"clks": [], "strong": {}}
         # Every scored link is kept, so a wrong merge can be explained and undone.
         person.setdefault("links", []).append(  # [event, partner, method, score, candidates]
             [event.event_id, event.partner, decision.method, round(decision.score, 4),
              decision.candidates]
         )  # fmt: skip
         for kind, value in event.tokens:
-            if self.store.get(f"t:{kind}:{value}") is None:
-                self.store[f"t:{kind}:{value}"] = pid
+            if self._state.get(f"t:{kind}:{value}") is None:
+                self._state[f"t:{kind}:{value}"] = pid
             if kind in STRONG_TYPES and value not in person["strong"].setdefault(kind, []):
                 person["strong"][kind].append(value)
         close = decision.method != "fuzzy" or decision.score >= self.config.representative_threshold
@@ -184,17 +188,17 @@ class Linker:
             encoded = base64.b64encode(event.clk).decode()
             if encoded not in person["clks"]:
                 person["clks"].append(encoded)
-        self.store[f"p:{pid}"] = person
+        self._state[f"p:{pid}"] = person
         for key in event.blocking_keys:
-            members = self.store.get(f"b:{key}") or []
+            members = self._state.get(f"b:{key}") or []
             if pid not in members and len(members) < self.config.block_cap:
-                self.store[f"b:{key}"] = [*members, pid]
+                self._state[f"b:{key}"] = [*members, pid]
 
     def _merge(self, survivor: str, merged: str, event_id: str) -> None:
         """Redirect ``merged`` to ``survivor``; note what it brought, so unmerge can undo it."""
-        self.store[f"r:{merged}"] = survivor
-        keep = self.store.get(f"p:{survivor}") or {"clks": [], "strong": {}}
-        gone = self.store.get(f"p:{merged}") or {"clks": [], "strong": {}}
+        self._state[f"r:{merged}"] = survivor
+        keep = self._state.get(f"p:{survivor}") or {"clks": [], "strong": {}}
+        gone = self._state.get(f"p:{merged}") or {"clks": [], "strong": {}}
         room = max(self.config.max_representatives - len(keep["clks"]), 0)
         clks = [c for c in gone["clks"] if c not in keep["clks"]][:room]
         keep["clks"] = keep["clks"] + clks
@@ -206,7 +210,25 @@ class Linker:
         keep.setdefault("merges", []).append(
             {"merged": merged, "e": event_id, "clks": clks, "strong": strong}
         )
-        self.store[f"p:{survivor}"] = keep
+        self._state[f"p:{survivor}"] = keep
+
+
+class _Memo:
+    """Reads remembered for one event, writes passed straight through."""
+
+    def __init__(self, store: LinkageStore) -> None:
+        self.store = store
+        self.seen: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.seen:
+            self.seen[key] = self.store.get(key)
+        found = self.seen[key]
+        return default if found is None else found
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.store[key] = value
+        self.seen[key] = value
 
 
 #: Near misses accepted when the keyed blocking views (privacy/blocking.py) they share
