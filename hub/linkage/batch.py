@@ -123,7 +123,7 @@ class QuarantinedRow:
 
 @dataclass(frozen=True)
 class BatchRecord:
-    side: int  # 0 the first file, 1 the second
+    side: int  # 0 the first file, 1 the second (event ids read "1:<record id>", "2:<...>")
     record_id: str
     candidate: LinkCandidate
 
@@ -268,7 +268,7 @@ def read_file(
                     continue
                 seen[record_id] = number
                 try:
-                    found = encoder.candidate(f"{side}\x1f{record_id}", row, mapping)
+                    found = encoder.candidate(f"{side + 1}:{record_id}", row, mapping)
                 except FieldProblem as problem:
                     quarantine(
                         QuarantinedRow(
