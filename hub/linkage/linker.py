@@ -113,7 +113,7 @@ class Linker:
         return list((self._state.get(f"p:{pid}") or {}).get("apart", []))
 
     def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
-        views: dict[str, set[str]] = {}  # candidate -> the blocking views it shares
+        raw: dict[str, set[str]] = {}  # candidate -> the blocking views it shares
         for key in event.blocking_keys:
             members = self._state.get(f"b:{key}") or []
             if len(members) >= self.config.block_cap:
@@ -121,7 +121,8 @@ class Linker:
                 continue
             view = key.split(":", 1)[0]
             for pid in members:
-                views.setdefault(resolve(self._state, pid), set()).add(view)
+                raw.setdefault(pid, set()).add(view)
+        views = self._resolved(raw)
         best, best_score = None, 0.0
         if event.clk is not None and views:
             strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
@@ -146,9 +147,20 @@ class Linker:
                 if eligible:
                     best_score, best = max(eligible)
         if best is not None:
-            return LinkDecision(event.event_id, best, "fuzzy", best_score, len(views))
+            return LinkDecision(event.event_id, best, "fuzzy", best_score, len(raw))
         new_id = "p-" + hashlib.sha256(event.event_id.encode()).hexdigest()[:16]
-        return LinkDecision(event.event_id, new_id, "new_person", best_score, len(views))
+        return LinkDecision(event.event_id, new_id, "new_person", best_score, len(raw))
+
+    def _resolved(self, raw: dict[str, set[str]]) -> dict[str, set[str]]:
+        """Candidates by surviving id. Redirects are followed for every id when there are a
+        block's worth, else only for ids sharing two or more views: a lookup per block member
+        is the cost that grows with the population, and merged ids are few."""
+        if len(raw) > self.config.block_cap:
+            raw = {pid: shared for pid, shared in raw.items() if len(shared) > 1}
+        views: dict[str, set[str]] = {}
+        for pid, shared in raw.items():
+            views.setdefault(resolve(self._state, pid), set()).update(shared)
+        return views
 
     def _worth_comparing(self, views: dict[str, set[str]]) -> list[str]:
         """Candidates sharing two or more views; only when there are none, the single-view
