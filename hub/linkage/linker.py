@@ -152,11 +152,15 @@ class Linker:
         return LinkDecision(event.event_id, new_id, "new_person", best_score, len(raw))
 
     def _resolved(self, raw: dict[str, set[str]]) -> dict[str, set[str]]:
-        """Candidates by surviving id. Redirects are followed for every id when there are a
-        block's worth, else only for ids sharing two or more views: a lookup per block member
-        is the cost that grows with the population, and merged ids are few."""
-        if len(raw) > self.config.block_cap:
-            raw = {pid: shared for pid, shared in raw.items() if len(shared) > 1}
+        """Candidates by surviving id. Redirects are followed for the ids sharing two or more
+        views; only when there are none, for every id (a block's worth at most), which also
+        reunites a merged person whose views are split between its two ids. A lookup per
+        block member would be the cost that grows with the population; merged ids are few."""
+        several = {pid: shared for pid, shared in raw.items() if len(shared) > 1}
+        if several:
+            raw = several
+        elif len(raw) > self.config.block_cap:
+            return {}
         views: dict[str, set[str]] = {}
         for pid, shared in raw.items():
             views.setdefault(resolve(self._state, pid), set()).update(shared)
