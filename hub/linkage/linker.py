@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hub.linkage.explain import Explanation, Unmerge, explain, unmerge
 from hub.linkage.store import LinkageStore, resolve
 from privacy.clk import dice_many
 
@@ -85,6 +86,14 @@ class Linker:
         self._remember(event, decision)
         self._state[f"e:{event.event_id}"] = decision.to_dict()
         return decision
+
+    def explain(self, person_id: str) -> Explanation:
+        """The links and merges behind a person (hub/linkage/explain.py)."""
+        return explain(self.store, person_id)
+
+    def unmerge(self, survivor: str, merged: str, reason: str) -> Unmerge:
+        """Undo a wrong merge and record why (hub/linkage/explain.py)."""
+        return unmerge(self.store, survivor, merged, reason)
 
     def _exact(self, event: LinkCandidate) -> LinkDecision | None:
         found = sorted(

@@ -84,3 +84,11 @@ def test_unmerge_refuses_what_was_never_merged() -> None:
         unmerge(store, survivor, merged, "twice")
     with pytest.raises(LinkageError, match="no person"):
         explain(store, "p-nobody")
+
+
+def test_the_linker_offers_explain_and_unmerge_on_its_own_store() -> None:
+    store, linker, survivor, merged = merged_pair()
+    assert linker.explain(merged).person_id == survivor
+    done = linker.unmerge(survivor, merged, "wrong")
+    assert done.reason == "wrong"
+    assert resolve(store, merged) == merged
