@@ -61,3 +61,32 @@ def test_corroboration_needs_every_view_of_a_tier_and_its_score() -> None:
     assert not _corroborates({"b1", "b3"}, 0.99)
     assert _corroborates({"b1", "b3", "b5"}, 0.88)
     assert all(0.8 <= needed < LinkerConfig().threshold for _, needed in CORROBORATION)
+
+
+class CountingStore(dict[str, object]):
+    """A dict store that counts redirect lookups (one per candidate id followed)."""
+
+    redirects = 0
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        if key.startswith("r:"):
+            self.redirects += 1
+        return super().get(key, default)
+
+
+def test_lookups_per_event_do_not_grow_with_single_view_strangers() -> None:
+    store = CountingStore()
+    linker = Linker(store)
+    givens = ["Aaron", "Bilal", "Callum", "Dmitri", "Efe", "Fionn", "Gareth", "Hamza", "Igor"]
+    for n, given in enumerate(givens):  # one surname and birth year: the b1 view only
+        born = date(1990, 1 + n, 10 + n)
+        linker.link(event(f"s{n}", PersonAttributes(given, "Kowalski", born, "M", f"ZY{n} 1AB")))
+    target = PersonAttributes("Jan", "Kowalski", date(1990, 11, 3), "M", "ZY9 9ZZ")
+    linker.link(event("t", target, ("pnc", "P1")))
+    store.redirects = 0
+    again = linker.link(
+        event("q", PersonAttributes("Jan", "Kowalski", date(1990, 11, 3), "M", "ZY9 9ZZ"))
+    )
+    assert again.method == "fuzzy"
+    assert again.candidates == len(givens) + 1  # all found through the shared block...
+    assert store.redirects == 1  # ...but only the one sharing several views is followed
