@@ -20,6 +20,7 @@ from hub.errors import ConfigurationError, HubError
 from hub.linkage.batch import (
     ColumnMapping,
     QuarantineCsv,
+    check_files,
     count_rows,
     parse_identifiers,
     run_batch,
@@ -105,6 +106,7 @@ def files(
             parse_identifiers(identifier),
         )  # fmt: skip
         mappings = [mapping, mapping.with_overrides(_overrides(right))][: len(inputs)]
+        check_files(inputs, mappings)  # before any output file is created
         linkage = _linkage(keys, console)
         total = sum(count_rows(p) for p in inputs)
         bad = QuarantineCsv(quarantine)

@@ -217,6 +217,17 @@ def check_header(path: Path, header: Sequence[str] | None, mapping: ColumnMappin
         raise ConfigurationError(f"{path}: no column {named}; its columns are: {', '.join(header)}")
 
 
+def check_files(paths: Sequence[Path], mappings: Sequence[ColumnMapping]) -> None:
+    """Refuse a file whose header lacks a mapped column before anything is read or written."""
+    for path, mapping in zip(paths, mappings, strict=True):
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                header = next(csv.reader(handle), None)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise ConfigurationError(f"{path}: cannot read its header: {exc}") from exc
+        check_header(path, header, mapping)
+
+
 def count_rows(path: Path) -> int:
     """Data rows, for the progress bar (CSV quoting can hide newlines; close enough)."""
     with path.open("rb") as handle:
@@ -346,9 +357,7 @@ def run_batch(
     names = [p.name for p in paths]
     if len(names) == 2 and names[0] == names[1]:
         names = [str(p) for p in paths]
-    for path, mapping in zip(paths, mappings, strict=True):  # refuse a bad header up front
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            check_header(path, next(csv.reader(handle), None), mapping)
+    check_files(paths, mappings)
     summary = BatchSummary()
     encoder = BatchEncoder(linkage)
 

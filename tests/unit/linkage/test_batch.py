@@ -308,6 +308,21 @@ def test_the_cli_writes_pairs_quarantine_summary_and_explains(tmp_path: Path) ->
     assert explained.output.count("exact") == 1
     assert "new_person" in explained.output
 
-    missing = runner.invoke(app, ["link", "files", str(path), "--id", "id", "--given", "name"])
+    elsewhere = tmp_path / "never.csv"
+    missing = runner.invoke(
+        app,
+        [
+            "link",
+            "files",
+            str(path),
+            "--id",
+            "id",
+            "--given",
+            "name",
+            "--quarantine",
+            str(elsewhere),
+        ],
+    )
     assert missing.exit_code == 1
     assert "people.csv: no column 'name' (given as --given)" in " ".join(missing.output.split())
+    assert not elsewhere.exists()  # refused before any output was created
