@@ -18,6 +18,7 @@ from hub.cli import (
     indicators,
     kafka,
     keys,
+    link,
     panels,
     policy,
     schemas,
@@ -53,6 +54,7 @@ app.add_typer(panels.app, name="panels")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(audit.app, name="audit")
 app.add_typer(deliver.app, name="deliver")
+app.add_typer(link.app, name="link")
 
 
 def _version(value: bool) -> None:

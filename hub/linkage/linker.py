@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hub.linkage.explain import Explanation, Unmerge, explain, unmerge
 from hub.linkage.store import LinkageStore, resolve
 from privacy.clk import dice_many
 
@@ -42,7 +43,14 @@ class LinkDecision:
     merges: tuple[tuple[str, str], ...] = field(default=())  # (surviving, merged)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {  # by hand: dataclasses.asdict deep-copies, a fifth of a fuzzy link's time
+            "event_id": self.event_id,
+            "person_id": self.person_id,
+            "method": self.method,
+            "score": self.score,
+            "candidates": self.candidates,
+            "merges": [list(m) for m in self.merges],
+        }
 
 
 @dataclass(frozen=True)
@@ -53,54 +61,84 @@ class LinkerConfig:
     representative_threshold: float = 0.92
     max_representatives: int = 5
     block_cap: int = 40
+    # A candidate found through one blocking view only (often the name-only view: a namesake)
+    # needs this much; near misses corroborated by several views need less (CORROBORATION).
+    single_view_threshold: float = 0.95
 
 
 class Linker:
     def __init__(self, store: LinkageStore, config: LinkerConfig | None = None) -> None:
         self.store = store
+        self._state: LinkageStore = store
         self.config = config or LinkerConfig()
         self.skipped_blocks = 0
 
     def link(self, event: LinkCandidate) -> LinkDecision:
-        done = self.store.get(f"e:{event.event_id}")
+        # One event reads some keys twice (its blocks to find candidates, then to join them):
+        # a per-event memo saves the second trip to a RocksDB-backed table.
+        self._state = _Memo(self.store)
+        done = self._state.get(f"e:{event.event_id}")
         if done is not None:  # redelivered: same answer, no state change
+            done = dict(done)  # a dict store hands out its own value: never mutate it
             merges = tuple(tuple(m) for m in done.pop("merges", ()))
             return LinkDecision(**done, merges=merges)
         decision = self._exact(event) or self._fuzzy(event)
         self._remember(event, decision)
-        self.store[f"e:{event.event_id}"] = decision.to_dict()
+        self._state[f"e:{event.event_id}"] = decision.to_dict()
         return decision
+
+    def explain(self, person_id: str) -> Explanation:
+        """The links and merges behind a person (hub/linkage/explain.py)."""
+        return explain(self.store, person_id)
+
+    def unmerge(self, survivor: str, merged: str, reason: str) -> Unmerge:
+        """Undo a wrong merge and record why (hub/linkage/explain.py)."""
+        return unmerge(self.store, survivor, merged, reason)
 
     def _exact(self, event: LinkCandidate) -> LinkDecision | None:
         found = sorted(
             {
-                resolve(self.store, pid)
+                resolve(self._state, pid)
                 for kind, value in event.tokens
-                if (pid := self.store.get(f"t:{kind}:{value}")) is not None
+                if (pid := self._state.get(f"t:{kind}:{value}")) is not None
             }
         )
         if not found:
             return None
-        survivor, merges = found[0], tuple((found[0], other) for other in found[1:])
+        survivor, joined = found[0], list[str]()
+        apart = set(self._apart(survivor))
+        for other in found[1:]:
+            # A pair an operator has unmerged stays apart, directly or through a third person.
+            if other in apart or {survivor, *joined} & set(self._apart(other)):
+                continue
+            joined.append(other)
+            apart.update(self._apart(other))
+        merges = tuple((survivor, other) for other in joined)
         for _, merged in merges:
-            self._merge(survivor, merged)
+            self._merge(survivor, merged, event.event_id)
         return LinkDecision(event.event_id, survivor, "exact", 1.0, len(found), merges)
 
+    def _apart(self, pid: str) -> list[str]:
+        return list((self._state.get(f"p:{pid}") or {}).get("apart", []))
+
     def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
-        candidates: set[str] = set()
+        raw: dict[str, set[str]] = {}  # candidate -> the blocking views it shares
         for key in event.blocking_keys:
-            members = self.store.get(f"b:{key}") or []
+            members = self._state.get(f"b:{key}") or []
             if len(members) >= self.config.block_cap:
                 self.skipped_blocks += 1
                 continue
-            candidates.update(resolve(self.store, pid) for pid in members)
+            view = key.split(":", 1)[0]
+            for pid in members:
+                raw.setdefault(pid, set()).add(view)
+        views = self._resolved(raw)
         best, best_score = None, 0.0
-        if event.clk is not None and candidates:
+        if event.clk is not None and views:
             strong = {(k, v) for k, v in event.tokens if k in STRONG_TYPES}
             owners: list[str] = []
             encodings: list[bytes] = []
-            for pid in sorted(candidates):
-                person = self.store.get(f"p:{pid}") or {}
+            for pid in self._worth_comparing(views):
+                person = self._state.get(f"p:{pid}") or {}
                 if _conflicts(strong, person.get("strong", {})):
                     continue
                 for encoded in person.get("clks", []):
@@ -109,18 +147,61 @@ class Linker:
             if encodings:  # one vectorised comparison for every candidate encoding
                 scores = dice_many(event.clk, encodings)
                 top = int(scores.argmax())
-                best, best_score = owners[top], float(scores[top])
-        if best is not None and best_score >= self.config.threshold:
-            return LinkDecision(event.event_id, best, "fuzzy", best_score, len(candidates))
+                best_score = float(scores[top])  # reported even when nobody qualifies
+                eligible = [
+                    (float(score), pid)
+                    for pid, score in zip(owners, scores, strict=True)
+                    if self._qualifies(views[pid], float(score))
+                ]
+                if eligible:
+                    best_score, best = max(eligible)
+        if best is not None:
+            return LinkDecision(event.event_id, best, "fuzzy", best_score, len(raw))
         new_id = "p-" + hashlib.sha256(event.event_id.encode()).hexdigest()[:16]
-        return LinkDecision(event.event_id, new_id, "new_person", best_score, len(candidates))
+        return LinkDecision(event.event_id, new_id, "new_person", best_score, len(raw))
+
+    def _resolved(self, raw: dict[str, set[str]]) -> dict[str, set[str]]:
+        """Candidates by surviving id. Redirects are followed for the ids sharing two or more
+        views; only when there are none, for every id (a block's worth at most), which also
+        reunites a merged person whose views are split between its two ids. A lookup per
+        block member would be the cost that grows with the population; merged ids are few."""
+        several = {pid: shared for pid, shared in raw.items() if len(shared) > 1}
+        if several:
+            raw = several
+        elif len(raw) > self.config.block_cap:
+            return {}
+        views: dict[str, set[str]] = {}
+        for pid, shared in raw.items():
+            views.setdefault(resolve(self._state, pid), set()).update(shared)
+        return views
+
+    def _worth_comparing(self, views: dict[str, set[str]]) -> list[str]:
+        """Candidates sharing two or more views; only when there are none, the single-view
+        ones, and only a block's worth. This bounds the work per event whatever the
+        population: a single-view candidate needs 0.95 and almost never has it, and common
+        names fill single views first as the population grows."""
+        several = sorted(pid for pid, shared in views.items() if len(shared) > 1)
+        if several:
+            return several
+        return sorted(views) if len(views) <= self.config.block_cap else []
+
+    def _qualifies(self, shared: set[str], score: float) -> bool:
+        needed = self.config.threshold
+        if len(shared) == 1:  # weak support: namesakes meet in the name-only view
+            needed = max(needed, self.config.single_view_threshold)
+        return score >= needed or _corroborates(shared, score)
 
     def _remember(self, event: LinkCandidate, decision: LinkDecision) -> None:
         pid = decision.person_id
-        person = self.store.get(f"p:{pid}") or {"clks": [], "strong": {}}
+        person = self._state.get(f"p:{pid}") or {"clks": [], "strong": {}}
+        # Every scored link is kept, so a wrong merge can be explained and undone.
+        person.setdefault("links", []).append(  # [event, partner, method, score, candidates]
+            [event.event_id, event.partner, decision.method, round(decision.score, 4),
+             decision.candidates]
+        )  # fmt: skip
         for kind, value in event.tokens:
-            if self.store.get(f"t:{kind}:{value}") is None:
-                self.store[f"t:{kind}:{value}"] = pid
+            if self._state.get(f"t:{kind}:{value}") is None:
+                self._state[f"t:{kind}:{value}"] = pid
             if kind in STRONG_TYPES and value not in person["strong"].setdefault(kind, []):
                 person["strong"][kind].append(value)
         close = decision.method != "fuzzy" or decision.score >= self.config.representative_threshold
@@ -132,23 +213,66 @@ class Linker:
             encoded = base64.b64encode(event.clk).decode()
             if encoded not in person["clks"]:
                 person["clks"].append(encoded)
-        self.store[f"p:{pid}"] = person
+        self._state[f"p:{pid}"] = person
         for key in event.blocking_keys:
-            members = self.store.get(f"b:{key}") or []
+            members = self._state.get(f"b:{key}") or []
             if pid not in members and len(members) < self.config.block_cap:
-                self.store[f"b:{key}"] = [*members, pid]
+                self._state[f"b:{key}"] = [*members, pid]
 
-    def _merge(self, survivor: str, merged: str) -> None:
-        self.store[f"r:{merged}"] = survivor
-        keep = self.store.get(f"p:{survivor}") or {"clks": [], "strong": {}}
-        gone = self.store.get(f"p:{merged}") or {"clks": [], "strong": {}}
-        keep["clks"] = (keep["clks"] + [c for c in gone["clks"] if c not in keep["clks"]])[
-            : self.config.max_representatives
-        ]
+    def _merge(self, survivor: str, merged: str, event_id: str) -> None:
+        """Redirect ``merged`` to ``survivor``; note what it brought, so unmerge can undo it."""
+        self._state[f"r:{merged}"] = survivor
+        keep = self._state.get(f"p:{survivor}") or {"clks": [], "strong": {}}
+        gone = self._state.get(f"p:{merged}") or {"clks": [], "strong": {}}
+        room = max(self.config.max_representatives - len(keep["clks"]), 0)
+        clks = [c for c in gone["clks"] if c not in keep["clks"]][:room]
+        keep["clks"] = keep["clks"] + clks
+        strong: dict[str, list[str]] = {}
         for kind, values in gone["strong"].items():
             keep["strong"].setdefault(kind, [])
-            keep["strong"][kind] += [v for v in values if v not in keep["strong"][kind]]
-        self.store[f"p:{survivor}"] = keep
+            strong[kind] = [v for v in values if v not in keep["strong"][kind]]
+            keep["strong"][kind] += strong[kind]
+        keep.setdefault("merges", []).append(
+            {"merged": merged, "e": event_id, "clks": clks, "strong": strong}
+        )
+        self._state[f"p:{survivor}"] = keep
+
+
+class _Memo:
+    """Reads remembered for one event, writes passed straight through."""
+
+    def __init__(self, store: LinkageStore) -> None:
+        self.store = store
+        self.seen: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.seen:
+            self.seen[key] = self.store.get(key)
+        found = self.seen[key]
+        return default if found is None else found
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.store[key] = value
+        self.seen[key] = value
+
+
+#: Near misses accepted when the keyed blocking views (privacy/blocking.py) they share
+#: corroborate them, with the Dice score each needs. b2 is the first initial and full date of
+#: birth, b3 the date of birth (day and month in either order) and postcode sector, b1 the
+#: surname's Soundex and birth year, b5 the exact surname and birth month. Measured on
+#: synthetic partnerships of 5,000 to 50,000 people (docs/linkage.md): candidates sharing
+#: these views at these scores were the same person every time; the risk they accept is twins
+#: (same surname, birth date and home), which only a strong identifier of one type can tell
+#: apart, so the second tier, without the initial, asks for more.
+CORROBORATION: tuple[tuple[frozenset[str], float], ...] = (
+    (frozenset({"b1", "b2", "b3"}), 0.80),
+    (frozenset({"b2", "b3"}), 0.85),
+    (frozenset({"b1", "b3", "b5"}), 0.88),
+)
+
+
+def _corroborates(shared: set[str], score: float) -> bool:
+    return any(score >= needed and views <= shared for views, needed in CORROBORATION)
 
 
 def _conflicts(strong: set[tuple[str, str]], known: dict[str, list[str]]) -> bool:

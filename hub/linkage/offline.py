@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hub.config import ConnectorSettings
 from hub.connectors.encoder import SourceEncoder, load_keys
@@ -20,13 +22,30 @@ from hub.contracts.codec import Codec
 from hub.linkage.candidate import candidate
 from hub.linkage.evaluate import PairwiseQuality, pairwise
 from hub.linkage.linker import LinkCandidate, Linker, LinkerConfig
+from hub.linkage.store import resolve
+from hub.rules.facts import facts
 from hub.synth.exports import FOLDER_OF_PARTNER
 
 
-def source_events(
-    synth: Path, keys: ConnectorSettings
-) -> Iterator[tuple[str, str, str, LinkCandidate]]:
-    """(occurred ISO time, export folder, record ref, candidate) for every valid row."""
+@dataclass(frozen=True)
+class OfflineEvent:
+    """One valid export row after the connector's path and the stream's decoding."""
+
+    occurred: str  # ISO date-time of the event: the offline arrival order
+    folder: str  # the export folder (the truth files' partner name)
+    record_ref: str  # the partner's clear reference (truth side only)
+    candidate: LinkCandidate
+    partner: str  # the hub's partner id, as the stream sees it
+    source_record_ref: str  # the keyed token of the reference, as the stream sees it
+    facts: dict[str, Any]  # what the rules see (hub.rules.facts)
+
+    @property
+    def record(self) -> str:
+        return f"{self.folder}/{self.record_ref}"
+
+
+def offline_events(synth: Path, keys: ConnectorSettings) -> Iterator[OfflineEvent]:
+    """Every valid row of every partner, pseudonymised, encoded and decoded as in production."""
     codec = Codec()
     for partner, mapping in MAPPINGS.items():
         encoder = SourceEncoder(mapping, load_keys(keys, partner), [])
@@ -41,13 +60,24 @@ def source_events(
                     record = mapping.map_row(row)
                 except FieldProblem:
                     continue
-                _, event = codec.decode(encoder.encode(record).value)
-                yield (
+                schema, event = codec.decode(encoder.encode(record).value)
+                yield OfflineEvent(
                     record.occurred_at.isoformat(),
                     FOLDER_OF_PARTNER[partner],
                     record.record_ref,
                     candidate(event),
+                    event["envelope"]["partner"],
+                    event["envelope"]["source_record_ref"],
+                    facts(schema, event),
                 )
+
+
+def source_events(
+    synth: Path, keys: ConnectorSettings
+) -> Iterator[tuple[str, str, str, LinkCandidate]]:
+    """(occurred ISO time, export folder, record ref, candidate) for every valid row."""
+    for e in offline_events(synth, keys):
+        yield e.occurred, e.folder, e.record_ref, e.candidate
 
 
 def evaluate_linkage(
@@ -70,6 +100,4 @@ def evaluate_linkage(
 
 
 def _resolve(linker: Linker, person_id: str) -> str:
-    from hub.linkage.store import resolve
-
     return resolve(linker.store, person_id)

@@ -7,7 +7,8 @@ surviving person; ``e:<event>`` the decision already taken for an event (idempot
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import json
+from collections.abc import Iterator, MutableMapping
 from typing import Any, Protocol
 
 
@@ -19,6 +20,35 @@ class LinkageStore(Protocol):
 
 def memory_store() -> MutableMapping[str, Any]:
     return {}
+
+
+class SerializedStore(MutableMapping[str, Any]):
+    """JSON values over a bytes mapping (a dict, or a RocksDB ``Rdict`` in raw mode, as Faust
+    opens it): what a changelog-backed table holds. Nothing but bytes stays in memory per key,
+    so a large index costs its serialised size, not Python objects, and no garbage collector
+    walks it."""
+
+    def __init__(self, raw: MutableMapping[bytes, bytes] | None = None) -> None:
+        self.raw: MutableMapping[bytes, bytes] = {} if raw is None else raw
+
+    def __getitem__(self, key: str) -> Any:
+        return json.loads(self.raw[key.encode()].decode())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.raw.get(key.encode())
+        return default if value is None else json.loads(value.decode())
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.raw[key.encode()] = json.dumps(value, separators=(",", ":")).encode()
+
+    def __delitem__(self, key: str) -> None:
+        del self.raw[key.encode()]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key.decode() for key in self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
 
 
 def resolve(store: LinkageStore, person_id: str) -> str:

@@ -9,16 +9,23 @@ its pair.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from hub.rules.facts import SERIOUS_VIOLENCE
+from hub.rules.facts import SERIOUS_VIOLENCE, VICTIM_VIOLENCE
 from hub.rules.policy import Policy, Rule
 from hub.rules.timeline import Entry, day
 
 Flag = dict[str, Any]
-SCHOOL_EXCLUSIONS = {"school.suspension", "school.permanent_exclusion", "school.ap_placement"}
+#: A lunchtime exclusion is an exclusion (the DfE census counts it as a suspension).
+SCHOOL_EXCLUSIONS = {
+    "school.suspension",
+    "school.permanent_exclusion",
+    "school.lunchtime",
+    "school.ap_placement",
+}
 RELEASES = {"prison.release_scheduled", "prison.released"}
 
 
@@ -53,8 +60,20 @@ def _others(timeline: list[Entry], new: Entry) -> Iterator[Entry]:
 def _violent_victimisation(e: Entry) -> bool:
     return bool(
         e["kind"] == "ed.assault_attendance"
-        or (e["kind"] == "police.crime" and e["role"] == "victim" and e["violent"])
+        or (
+            e["kind"] == "police.crime"
+            and e["role"] == "victim"
+            and e.get("category") in VICTIM_VIOLENCE
+        )
     )
+
+
+def _same_assault(a: Entry, b: Entry) -> bool:
+    """A police crime and an ED attendance on the same day are one assault seen twice
+    (Cardiff Model data have no shared incident reference), not a repeat. Measured on the
+    synthetic partnership: allowing a day apart also swallows real repeats."""
+    kinds = {a["kind"], b["kind"]}
+    return kinds == {"police.crime", "ed.assault_attendance"} and _gap(a, b) == 0
 
 
 def _violent_suspect(e: Entry) -> bool:
@@ -64,7 +83,11 @@ def _violent_suspect(e: Entry) -> bool:
 def repeat_victim(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
     if _violent_victimisation(new):
         for other in _others(timeline, new):
-            if _violent_victimisation(other) and _gap(new, other) <= rule.window_days:
+            if (
+                _violent_victimisation(other)
+                and _gap(new, other) <= rule.window_days
+                and not _same_assault(new, other)
+            ):
                 yield [other, new]
 
 
@@ -75,7 +98,11 @@ def repeat_suspect(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
         if not _violent_suspect(other) or _gap(new, other) > rule.window_days:
             continue
         earlier, later = sorted([other, new], key=lambda e: (e["occurred_on"], e["event_id"]))
-        if later["category"] in SERIOUS_VIOLENCE:
+        # On one day neither is "already" before the other: either may be the serious one.
+        same_day = earlier["occurred_on"] == later["occurred_on"]
+        if later["category"] in SERIOUS_VIOLENCE or (
+            same_day and earlier["category"] in SERIOUS_VIOLENCE
+        ):
             yield [earlier, later]
 
 
@@ -96,40 +123,75 @@ def prison_release(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
         )
 
 
+def birth_month(timeline: list[Entry], new: Entry) -> str | None:
+    """The person's birth month as most of their records give it: one record's date of birth
+    may be missing or mistyped (day and month swapped), the timeline's consensus rarely is."""
+    months: Counter[str] = Counter(e["birth_month"] for e in timeline if e.get("birth_month"))
+    mine: str | None = new.get("birth_month")
+    if not months:
+        return mine
+    return max(months.items(), key=lambda kv: (kv[1], kv[0] == mine, kv[0]))[0]
+
+
+def _age(e: Entry, born: str | None) -> int | None:
+    """The record's own age, or else the age from the person's birth month (1st-of-month
+    birthday, as the transition rule counts it)."""
+    if e.get("age_at_event") is not None:
+        return int(e["age_at_event"])
+    if not born:
+        return None
+    year, month = map(int, born.split("-"))
+    on = day(e)
+    return on.year - year - (on.month < month)
+
+
 def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
-    if not new.get("birth_month"):
+    """An event within ``lead_days`` of the 18th birthday of a person known to Youth Justice
+    or safeguarding services by then; a late-arriving record that makes an earlier approaching
+    event known completes it too (sources arrive in any order)."""
+    born = birth_month(timeline, new)
+    if not born:
         return
-    year, month = map(int, new["birth_month"].split("-"))
+    year, month = map(int, born.split("-"))
     # Only the birth month travels; the 1st of the month is the conservative 18th birthday.
     eighteenth = date(year + 18, month, 1)
-    if not 0 <= (eighteenth - day(new)).days <= rule.lead_days:
-        return
-    known = [
-        e
-        for e in timeline
-        if (e["kind"].startswith("yjs.") or e.get("open_to_statutory_services"))
-        and (day(new) - day(e)).days <= rule.window_days
-    ]
-    if known:
+
+    def approaching(e: Entry) -> bool:
+        return 0 <= (eighteenth - day(e)).days <= rule.lead_days
+
+    def known(e: Entry) -> bool:
+        return bool(e["kind"].startswith("yjs.") or e.get("open_to_statutory_services"))
+
+    def by(record: Entry, e: Entry) -> bool:
+        return 0 <= (day(e) - day(record)).days <= rule.window_days
+
+    pairs: list[tuple[Entry, Entry]] = []
+    if approaching(new):
+        pairs += [(y, new) for y in timeline if known(y) and by(y, new)]
+    if known(new):
+        pairs += [(new, e) for e in timeline if approaching(e) and by(new, e)]
+    if pairs:
+        record, event = pairs[-1]
         yield sorted(
-            {e["event_id"]: e for e in [known[-1], new]}.values(), key=lambda e: e["occurred_on"]
+            {e["event_id"]: e for e in [record, event]}.values(), key=lambda e: e["occurred_on"]
         )
 
 
 def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
-    if any(e.get("open_to_statutory_services") for e in timeline):
-        return  # open to statutory services: not one of the "invisible" children
     child = rule.max_age if rule.max_age is not None else 17
+    born = birth_month(timeline, new)
+    # Open to statutory services before the later of the two events: not one of the
+    # "invisible" children. Judged by the records' dates, not by what arrived first.
+    opened = [day(e) for e in timeline if e.get("open_to_statutory_services")]
 
     def involved(e: Entry) -> bool:
         return _violent_victimisation(e) or _violent_suspect(e)
 
     def excluded(e: Entry) -> bool:
-        return (
-            e["kind"] in SCHOOL_EXCLUSIONS
-            and e.get("age_at_event") is not None
-            and e["age_at_event"] <= child
-        )
+        if e["kind"] not in SCHOOL_EXCLUSIONS:
+            return False
+        age = _age(e, born)
+        return age is not None and age <= child
 
     for other in _others(timeline, new):
         for school, violence in ((new, other), (other, new)):
@@ -137,6 +199,7 @@ def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> It
                 excluded(school)
                 and involved(violence)
                 and _gap(school, violence) <= rule.window_days
+                and not any(d < max(day(school), day(violence)) for d in opened)
             ):
                 yield sorted([school, violence], key=lambda e: (e["occurred_on"], e["event_id"]))
 

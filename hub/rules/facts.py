@@ -8,6 +8,10 @@ from typing import Any
 
 #: Police serious-violence categories, and "violence" in the partnership's wider sense
 #: (public order and weapon possession included, as the strategy counts them).
+#: Possession of weapons is in the police serious-violence categories (docs/domain: the
+#: SVCategory list) and in the partnership's serious violence; public order is violent but
+#: not serious. Victims: violence against the person and robbery, not public order (fear,
+#: alarm or distress) and not possession (which has no victim).
 SERIOUS_VIOLENCE = frozenset(
     {
         "homicide",
@@ -17,9 +21,11 @@ SERIOUS_VIOLENCE = frozenset(
         "assault_with_injury",
         "personal_robbery",
         "knife_enabled_crime",
+        "possession_of_weapons",
     }
 )
-VIOLENT = SERIOUS_VIOLENCE | {"possession_of_weapons", "public_order", "other_violence"}
+VIOLENT = SERIOUS_VIOLENCE | {"public_order", "other_violence"}
+VICTIM_VIOLENCE = VIOLENT - {"public_order", "possession_of_weapons"}
 VIOLENT_OFFENCE_GROUPS = frozenset(
     {"HOMICIDE", "VIOLENCE_AGAINST_THE_PERSON", "ROBBERY", "POSSESSION_OF_WEAPONS", "PUBLIC_ORDER"}
 )

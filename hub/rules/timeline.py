@@ -65,9 +65,22 @@ def day(value: Entry, key: str = "occurred_on") -> date:
 
 
 def add(timeline: list[Entry], new: Entry, keep_days: int) -> tuple[list[Entry], bool]:
-    """(new timeline, whether the entry was new)."""
+    """(new timeline, whether the entry was new).
+
+    A new version of a record already on the timeline (same partner and source record: a
+    crime updated with its outcome) replaces the old entry and is not new: two versions of one
+    record are one event, never a repeat of it.
+    """
     if any(e["event_id"] == new["event_id"] for e in timeline):
         return timeline, False
+    same = [
+        i
+        for i, e in enumerate(timeline)
+        if e["partner"] == new["partner"] and e["source_record_ref"] == new["source_record_ref"]
+    ]
+    if same:
+        updated = [*timeline[: same[0]], new, *timeline[same[0] + 1 :]]
+        return sorted(updated, key=lambda e: (e["occurred_on"], e["event_id"])), False
     merged = sorted([*timeline, new], key=lambda e: (e["occurred_on"], e["event_id"]))
     horizon = (day(merged[-1]) - timedelta(days=keep_days)).isoformat()
     return [e for e in merged if e["occurred_on"] >= horizon], True

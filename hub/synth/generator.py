@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from hub.errors import ConfigurationError
+from hub.rules.policy import DEFAULT_POLICY, load_policy
 from hub.synth import justice
 from hub.synth import params as P
 from hub.synth.calibration import TARGETS, Tally, measure
 from hub.synth.crime import CrimeModel
 from hub.synth.education import SchoolModel
+from hub.synth.expected import expected_flags
 from hub.synth.exports import PARTNERS
 from hub.synth.exports.base import BAD_KINDS, csv_line
 from hub.synth.geography import Geography
@@ -65,8 +67,10 @@ class _Run:
         self.noise = Noise(self.names, rates, enabled=p.noise)
         self.clean = Noise(self.names, rates, enabled=False)
         self.rates = rates
+        self.policy = load_policy(DEFAULT_POLICY)
         self.tally = Tally()
         self.counts: Counter[str] = Counter()
+        self.flag_counts: Counter[str] = Counter()
         self.bad: Counter[str] = Counter()
         self.people: Counter[str] = Counter()
         self.population = PopulationTally(p.start_date, p.end_date)
@@ -174,10 +178,15 @@ class _Run:
                     rec.partner, rec.ref, rec.person.pid, rec.kind, rec.occurred.isoformat(),
                     rec.role, rec.category, rec.detail, rec.person.age_at(rec.occurred),
                     home.area, home.region, rec.person.sex, rec.incident,
+                    "1" if rec.data.get("open") else "",
                 )  # fmt: skip
                 events.append(event)
                 truth.events.writerow(event)
         self.counts["events"] += len(events)
+        born = {rec.person.pid: rec.person.dob for rec in records}
+        for flag in expected_flags(events, born, self.policy):
+            truth.flags.writerow(flag.row())
+            self.flag_counts[flag.rule_id] += 1
         self.tally += measure(events, self.p.start_date)
         for partner, partner_lines in lines.items():
             spool.write_run(partner, chunk, partner_lines)
@@ -209,5 +218,6 @@ class _Run:
                 for name, value in self.tally.figures().items()
             },
             "rule_positives": self.tally.positives(),
+            "expected_flags": dict(sorted(self.flag_counts.items())),
             "noise_applied": dict(sorted(self.noise.applied.items())),
         }

@@ -6,8 +6,11 @@ Connectors never read these files; linkage and rules are scored against them. Fi
   ``quarantine``): covers every exported row, bad rows included.
 * ``events.csv``: one row per event (first versions only; updates are not new events), with
   what a rule needs: kind, occurred date, role, category, detail, age at the event, true
-  home area and region, sex, and the incident it belongs to (shared by the police crime
-  and an ED attendance of the same assault).
+  home area and region, sex, the incident it belongs to (shared by the police crime
+  and an ED attendance of the same assault), and whether the person was open to statutory
+  services at the time (Youth Justice records say so: ``1``; otherwise blank).
+* ``flags.csv``: the flags the default policy should raise, with their evidence
+  (``hub.synth.expected``); ``hub evaluate --rules`` compares the hub's flags with them.
 * ``people.csv``: every person with true identity and flags (risk tier, open to statutory
   services, identifiers).
 * ``bad_rows.csv``: partner, file, row (data row, 1-based), line (physical line), kind,
@@ -25,7 +28,7 @@ from hub.synth.population import Person
 RECORDS_HEADER = ("partner", "record_ref", "record_version", "person_id", "expected")
 EVENTS_HEADER = (
     "partner", "record_ref", "person_id", "kind", "occurred", "role", "category", "detail",
-    "age", "area", "region", "sex", "incident",
+    "age", "area", "region", "sex", "incident", "open",
 )  # fmt: skip
 PEOPLE_HEADER = (
     "person_id", "sex", "birth_ym", "dob", "forename", "surname", "origin", "home_area",
@@ -33,6 +36,7 @@ PEOPLE_HEADER = (
     "pnc_id", "upn", "prison_number", "yj_case_id", "moves",
 )  # fmt: skip
 BAD_ROWS_HEADER = ("partner", "file", "row", "line", "kind", "record_ref")
+FLAGS_HEADER = ("rule_id", "person_id", "key", "evidence")
 
 
 class TruthEvent(NamedTuple):
@@ -51,6 +55,7 @@ class TruthEvent(NamedTuple):
     region: str
     sex: str
     incident: str
+    open: str = ""  # "1": a Youth Justice record says open to statutory services
 
 
 class TruthWriter:
@@ -63,6 +68,7 @@ class TruthWriter:
         self.events = self._open(folder / "events.csv", EVENTS_HEADER)
         self.people = self._open(folder / "people.csv", PEOPLE_HEADER)
         self.bad_rows = self._open(folder / "bad_rows.csv", BAD_ROWS_HEADER)
+        self.flags = self._open(folder / "flags.csv", FLAGS_HEADER)
 
     def _open(self, path: Path, header: tuple[str, ...]) -> csv.Writer:  # type: ignore[name-defined]
         handle = path.open("w", newline="", encoding="utf-8")
@@ -94,6 +100,7 @@ def read_events(path: Path) -> list[TruthEvent]:
         for row in reader:
             partner, ref, pid, kind, occurred, role, category, detail, age = row[:9]
             area, region, sex, incident = row[9:13]
+            open_ = row[13] if len(row) > 13 else ""
             events.append(
                 TruthEvent(
                     partner,
@@ -109,6 +116,7 @@ def read_events(path: Path) -> list[TruthEvent]:
                     region,
                     sex,
                     incident,
+                    open_,
                 )
             )
         return events

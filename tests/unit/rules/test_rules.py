@@ -134,7 +134,9 @@ def test_excluded_child_involved_in_violence_but_not_open_to_services() -> None:
         "excluded_child_violence"
     ]
     assert rules(flags_after(excluded, victim(2, D0 + timedelta(days=181)))) == []
-    open_case = ev(3, "yjs", "yjs.intervention", D0, open_to_statutory_services=True)
+    open_case = ev(
+        3, "yjs", "yjs.intervention", D0 - timedelta(days=1), open_to_statutory_services=True
+    )
     assert "excluded_child_violence" not in rules(flags_after(open_case, excluded, victim(2, D0)))
     adult = ev(1, "school", "school.suspension", D0, age_at_event=18)
     assert rules(flags_after(adult, victim(2, D0))) == []
