@@ -98,6 +98,28 @@ class RulesSettings(BaseModel):
     routing_file: Path | None = Field(None, description="routing tree YAML")
 
 
+class WorkerSettings(BaseModel):
+    """The stream worker: its metrics port and how it batches (docs/streams.md)."""
+
+    model_config = _FROZEN
+
+    metrics_port: int | None = Field(
+        9110, ge=1, le=65535, description="serve /metrics and /healthz here; None disables"
+    )
+    metrics_host: str = Field(
+        "0.0.0.0",  # noqa: S104 (Prometheus scrapes it from another host or container)
+        description="address the metrics server binds",
+    )
+    batch_max_events: int = Field(2000, ge=1, description="events per batch at most")
+    batch_within_s: float = Field(
+        0.05, gt=0, le=5, description="how long a batch waits to fill; adds to latency"
+    )
+    commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
+    sweep_interval_s: float = Field(
+        3600.0, gt=0, description="how often time-based rules are checked against the clock"
+    )
+
+
 class HubSettings(BaseSettings):
     """Everything configurable, in one place."""
 
@@ -109,6 +131,7 @@ class HubSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     connector: ConnectorSettings = ConnectorSettings()
     rules: RulesSettings = RulesSettings()
+    worker: WorkerSettings = WorkerSettings()
     topic_prefix: str = Field("", pattern=r"^[a-z0-9._-]*$", description="isolates test runs")
     state_dir: Path = Field(Path(".hub"), description="local state: outboxes, checkpoints")
 

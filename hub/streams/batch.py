@@ -1,0 +1,138 @@
+"""Batch processing for the worker's agents, with per-event dead-lettering.
+
+Faust's per-event path (one agent step, one ``await`` per send, one changelog write per table
+key) capped the worker at a few hundred events a second. An agent here takes up to
+``max_events`` events (or what arrived within ``within`` seconds) and hands them to a
+``BatchStep``:
+
+1. ``step.one(event)`` does the pure work of each event (decode, link or evaluate, encode)
+   against per-batch state (hub.streams.state) and queues its outputs; nothing is sent.
+2. An event that raises is a poison event: the batch's state is thrown away and the pass is
+   run again without it, so a half-done poison event leaves no trace and never costs the
+   rest of the batch. Repeats until a pass has no new failure (usually one re-run).
+3. Each poison event is sent to ``dlq.<stage>`` with its reason and coordinates, and Kafka's
+   acknowledgement of every dead letter is awaited.
+4. ``step.commit()`` sends the outputs and writes state (each stage decides in which order,
+   see hub.streams.worker).
+5. Only then are the batch's events acknowledged to Faust, which may commit their offsets
+   after it has flushed the producer. Events of a batch that was interrupted (crash,
+   shutdown) are never acknowledged, so they are redelivered: at-least-once.
+
+The stream runs in ``noack`` mode, so nothing is acknowledged behind our back, whatever
+happens inside the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from hub.streams.deadletter import DeadLetter, describe
+from hub.streams.safe import partner_of
+
+log = logging.getLogger(__name__)
+
+
+class BatchStep(Protocol):
+    def begin(self) -> None:
+        """Forget everything of the previous pass: per-batch state and queued outputs."""
+
+    def one(self, event: Any) -> None:
+        """The pure work of one event; raise to dead-letter it."""
+
+    async def commit(self) -> None:
+        """Send the queued outputs and write the batch's state."""
+
+
+def dead_letter(stage: str, event: Any, exc: BaseException) -> DeadLetter:
+    reason, field = describe(exc)
+    message = event.message
+    return DeadLetter(
+        stage=stage,
+        reason=reason,
+        source_topic=message.topic,
+        source_partition=message.partition,
+        source_offset=message.offset,
+        field=field,
+        partner=partner_of(message.headers),
+    )
+
+
+def run_pure(step: BatchStep, events: Sequence[Any]) -> dict[int, BaseException]:
+    """Run ``step.one`` over the batch until a pass has no new failure; index -> error."""
+    failed: dict[int, BaseException] = {}
+    while True:
+        step.begin()
+        new = False
+        for index, event in enumerate(events):
+            if index in failed:
+                continue
+            try:
+                step.one(event)
+            except Exception as exc:
+                failed[index] = exc
+                new = True
+        if not new:
+            return failed
+
+
+async def process(
+    events: Sequence[Any],
+    stage: str,
+    dlq_topic: Any,
+    step: BatchStep,
+    on_dead_letter: Callable[[DeadLetter], None] = lambda _letter: None,
+) -> None:
+    """One batch: pure work, dead letters acknowledged, then outputs and state."""
+    failed = run_pure(step, events)
+    pending = []
+    letters = []
+    for index, exc in sorted(failed.items()):
+        event = events[index]
+        letter = dead_letter(stage, event, exc)
+        message = event.message
+        log.warning(
+            "dead-lettering %s[%s]@%s at stage %s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            stage,
+            letter.reason,
+        )
+        pending.append(
+            await dlq_topic.send(key=message.key, value=message.value, headers=letter.headers())
+        )
+        letters.append(letter)
+    if pending:
+        await asyncio.gather(*pending)  # durable before any offset of the batch is committed
+    for letter in letters:
+        on_dead_letter(letter)
+    await step.commit()
+
+
+async def run_batches(
+    stream: Any,
+    stage: str,
+    dlq_topic: Any,
+    step: BatchStep,
+    *,
+    max_events: int,
+    within_s: float,
+    on_dead_letter: Callable[[DeadLetter], None] = lambda _letter: None,
+) -> None:
+    """The agent body: batches in, each processed in full before its events are acked."""
+    manual = stream.noack()
+    async for events in manual.noack_take(max_events, within=within_s):
+        started = time.perf_counter()
+        await process(events, stage, dlq_topic, step, on_dead_letter)
+        for event in events:
+            await manual.ack(event)
+        log.debug(
+            "%s: batch of %d events in %.1f ms",
+            stage,
+            len(events),
+            (time.perf_counter() - started) * 1000,
+        )
