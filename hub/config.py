@@ -112,7 +112,7 @@ class WorkerSettings(BaseModel):
     )
     batch_max_events: int = Field(2000, ge=1, description="events per batch at most")
     batch_within_s: float = Field(
-        0.05, gt=0, le=5, description="how long a batch waits to fill; adds to latency"
+        0.02, gt=0, le=5, description="how long a batch waits to fill; adds to latency"
     )
     commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
     sweep_interval_s: float = Field(

@@ -2,7 +2,8 @@
 
 Faust's per-event path (one agent step, one ``await`` per send, one changelog write per table
 key) capped the worker at a few hundred events a second. An agent here takes up to
-``max_events`` events (or what arrived within ``within`` seconds) and hands them to a
+``max_events`` events, or what arrived within ``within_s`` seconds, with Faust's
+``noack_take`` (events are never acknowledged by Faust itself), and hands them to a
 ``BatchStep``:
 
 1. ``step.one(event)`` does the pure work of each event (decode, link or evaluate, encode)
@@ -18,8 +19,8 @@ key) capped the worker at a few hundred events a second. An agent here takes up 
    after it has flushed the producer. Events of a batch that was interrupted (crash,
    shutdown) are never acknowledged, so they are redelivered: at-least-once.
 
-The stream runs in ``noack`` mode, so nothing is acknowledged behind our back, whatever
-happens inside the loop.
+``noack_take`` leaves every acknowledgement to us (the plain ``take`` acknowledges a batch in
+a ``finally``, so a batch cut short by a shutdown would be acknowledged unprocessed).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ async def run_batches(
         started = time.perf_counter()
         await process(events, stage, dlq_topic, step, on_dead_letter)
         for event in events:
-            await manual.ack(event)
+            await manual.ack(event)  # now the consumer may commit it, after a producer flush
         log.debug(
             "%s: batch of %d events in %.1f ms",
             stage,
