@@ -1,4 +1,12 @@
-"""The rules stage's batch step: LinkedEvents in, flags and panel alerts out.
+"""The rules stage's batch step: LinkedEvents and person merges in, flags and alerts out.
+
+A merge (person.merges: the linker proved two person ids are one) moves the merged person's
+timeline and repeat-interval memory to the survivor, and leaves a redirect so an event of the
+merged id still in flight joins the survivor too. The merged person's events and the event
+that proved the merge are then evaluated again over the joined timeline, so a flag that needs
+both halves of the history is raised, whichever of the LinkedEvent and the merge record the
+stage sees first. Flags raised before come out again with the same ids (deduplicated
+downstream), and the joined repeat-interval memory keeps panels from being alerted twice.
 
 Order at commit: flags and alerts are sent and their acknowledgements awaited (once per
 batch), and only then are timelines and repeat-interval memory written. The stage skips an
@@ -17,11 +25,20 @@ from hub.routing.config import Routing
 from hub.routing.router import route
 from hub.rules.engine import Flag, evaluate
 from hub.rules.policy import Policy
-from hub.rules.timeline import Entry, add, entry, latest_sealed
+from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.outputs import HeaderFactory, Outbox, header_time
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
+
+
+def merge_memory(keep: dict[str, str], other: dict[str, str]) -> dict[str, str]:
+    """Repeat-interval memory of two people as one: the later alert date per key."""
+    out = dict(keep)
+    for key, when in other.items():
+        if key not in out or when > out[key]:
+            out[key] = when
+    return out
 
 
 def _dated(item: dict[str, Any]) -> dict[str, Any]:
@@ -36,6 +53,8 @@ class RulesStep:
         routing: Routing,
         timelines: TableBatch,
         alerted: TableBatch,
+        redirects: TableBatch,
+        merges_topic: str,
         sender: BatchSender,
         flags_topic: str,
         alert_topics: dict[str, str],
@@ -47,6 +66,8 @@ class RulesStep:
         self.routing = routing
         self.timelines = timelines
         self.alerted = alerted
+        self.redirects = redirects
+        self.merges_topic = merges_topic
         self.flags_topic = flags_topic
         self.alert_topics = alert_topics
         self.metrics = metrics
@@ -60,6 +81,7 @@ class RulesStep:
     def begin(self) -> None:
         self.timelines.reset()
         self.alerted.reset()
+        self.redirects.reset()
         self.outbox.clear()
         self._counts = {}
         self._latencies = []
@@ -69,9 +91,24 @@ class RulesStep:
     def _count(self, kind: str, label: str) -> None:
         self._counts[(kind, label)] = self._counts.get((kind, label), 0) + 1
 
+    def resolve(self, person: str) -> str:
+        """Follow merge redirects to the surviving person id."""
+        seen = {person}
+        while (target := self.redirects.get(person)) is not None and target not in seen:
+            seen.add(target)
+            person = target
+        return person
+
     def one(self, event: Any) -> None:
-        _, record = self.codec.decode(event.value)
-        person = record["person_id"]
+        schema, record = self.codec.decode(event.value)
+        if event.message.topic == self.merges_topic:
+            if schema != "PersonMerged":
+                raise ValueError(f"{schema} on the merges topic")
+            self.merge(record["surviving_id"], record["merged_id"], record["evidence_event_id"])
+            return
+        if schema != "LinkedEvent":
+            raise ValueError(f"{schema} on the linked events topic")
+        person = self.resolve(record["person_id"])
         new = entry(
             record["event_id"],
             record["partner"],
@@ -89,6 +126,33 @@ class RulesStep:
         self.timelines[person] = timeline
         self._count("outcome", "evaluated")
         self._latencies.append(event.message.timestamp)
+
+    def merge(self, surviving: str, merged: str, evidence_event_id: str) -> None:
+        survivor = self.resolve(surviving)
+        if self.resolve(merged) == survivor:
+            self._count("outcome", "duplicate")
+            return  # already merged (a redelivered record)
+        self.redirects[merged] = survivor
+        gone = self.timelines.get(merged) or []
+        timeline = merge(self.timelines.get(survivor) or [], gone, self.policy.longest_window)
+        renamed = {
+            key.replace(f"|{merged}|", f"|{survivor}|"): when
+            for key, when in (self.alerted.get(merged) or {}).items()
+        }
+        memory = merge_memory(self.alerted.get(survivor) or {}, renamed)
+        self.timelines[survivor] = timeline
+        self.alerted[survivor] = memory
+        self._count("outcome", "evaluated")
+        # Each of the merged person's events, and the one that proved the merge, meets the
+        # survivor's history for the first time: evaluate them as if they had just arrived.
+        meeting = {e["event_id"] for e in gone} | {evidence_event_id}
+        flags: dict[str, Flag] = {}
+        for item in timeline:
+            if item["event_id"] in meeting:
+                for flag in evaluate(self.policy, survivor, timeline, item):
+                    flags[flag["flag_id"]] = flag
+        if flags:
+            self.emit(survivor, timeline, list(flags.values()), memory)
 
     def emit(
         self, person: str, timeline: list[Entry], flags: list[Flag], memory: dict[str, str]
@@ -140,8 +204,8 @@ class RulesStep:
             self.alerted[person] = memory
 
     def _persisted(self, topic: str, partition: int, offset: int) -> None:
-        self.timelines.persisted(topic, partition, offset)
-        self.alerted.persisted(topic, partition, offset)
+        for table in (self.timelines, self.alerted, self.redirects):
+            table.persisted(topic, partition, offset)
 
     async def commit(self) -> None:
         await self.outbox.hand_to(self.sender)
@@ -150,6 +214,7 @@ class RulesStep:
             await asyncio.gather(*outputs)  # acknowledged before the state that skips them
         self.timelines.flush(self.sender)
         self.alerted.flush(self.sender)
+        self.redirects.flush(self.sender)
         await self.sender.send(on_sent=self._persisted)
         metrics = self.metrics
         for (kind, label), n in self._counts.items():

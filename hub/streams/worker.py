@@ -5,8 +5,9 @@
   one-partition RocksDB table, and writes a LinkedEvent keyed by person to linked.events
   (hub.streams.link).
 - ``hub-rules`` reads linked.events and person.merges (partitioned by person), keeps each
-  person's timeline and repeat-interval memory in tables, evaluates the policy (hub.rules),
-  routes flags to panels (hub.routing), and writes flags and panel alerts (hub.streams.rules).
+  person's timeline, repeat-interval memory and merge redirects in tables, evaluates the
+  policy (hub.rules), routes flags to panels (hub.routing), and writes flags and panel alerts
+  (hub.streams.rules).
 
 Both agents work in batches (hub.streams.batch): the pure work per event, one write per table
 key per batch, outputs sent together, poison events dead-lettered before the batch is
@@ -75,19 +76,21 @@ def build(
     source_names = [topic_name(f"src.{p}", prefix) for p in PARTNERS]
     linked_name = topic_name("linked.events", prefix)
     sources = _raw_topic(app, *source_names)
-    linked = _raw_topic(app, linked_name)
+    merges_name = topic_name("person.merges", prefix)
+    person_topics = _raw_topic(app, linked_name, merges_name)
     dlq = {s: _raw_topic(app, topic_name(f"dlq.{s}", prefix)) for s in STAGES}
 
     linkage_state = app.Table("hub-linkage-state", partitions=1)
     timelines = app.Table("hub-timelines", partitions=PERSON_PARTITIONS)
     alerted = app.Table("hub-alerted", partitions=PERSON_PARTITIONS)
+    redirects = app.Table("hub-person-redirects", partitions=PERSON_PARTITIONS)
 
     link_step = LinkStep(
         codec,
         TableBatch(linkage_state, lambda _key: 0),
         BatchSender(app),
         linked_name,
-        topic_name("person.merges", prefix),
+        merges_name,
         metrics,
     )
     rules_step = RulesStep(
@@ -96,6 +99,8 @@ def build(
         routing,
         TableBatch(timelines, person_partition),
         TableBatch(alerted, person_partition),
+        TableBatch(redirects, person_partition),
+        merges_name,
         BatchSender(app),
         topic_name("flags", prefix),
         {p: topic_name(f"alerts.{p}", prefix) for p in PANELS},
@@ -121,11 +126,11 @@ def build(
     async def link_agent(stream: Any) -> None:
         await guarded_agent(stream, "link", link_step)
 
-    @app.agent(linked, name="hub-rules")
+    @app.agent(person_topics, name="hub-rules")
     async def rules_agent(stream: Any) -> None:
         await guarded_agent(stream, "rules", rules_step)
 
-    stage_of = {**dict.fromkeys(source_names, "link"), linked_name: "rules"}
+    stage_of = {**dict.fromkeys(source_names, "link"), linked_name: "rules", merges_name: "rules"}
 
     @app.timer(interval=5.0, name="hub-worker-lag")  # type: ignore[untyped-decorator]
     async def lag() -> None:

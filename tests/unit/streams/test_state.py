@@ -2,65 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from hub.streams.sender import key_partition
 from hub.streams.state import TableBatch
-
-
-class PartitionDb(dict[bytes, bytes]):
-    def __init__(self, log: list[str]) -> None:
-        super().__init__()
-        self.log = log
-
-    def get(self, key: bytes, default: Any = None) -> Any:
-        self.log.append(f"get {key.decode()}")
-        return super().get(key, default)
-
-    def put(self, key: bytes, value: bytes) -> None:
-        self.log.append(f"put {key.decode()}")
-        self[key] = value
-
-
-class Store:
-    """The parts of faust.stores.rocksdb.Store that TableBatch uses."""
-
-    def __init__(self) -> None:
-        self.log: list[str] = []
-        self.dbs: dict[int, PartitionDb] = {}
-        self._key_index: dict[bytes, int] = {}
-        self.persisted: dict[int, int] = {}
-
-    def _db_for_partition(self, partition: int) -> PartitionDb:
-        return self.dbs.setdefault(partition, PartitionDb(self.log))
-
-    def _encode_key(self, key: str) -> bytes:
-        return json.dumps(key).encode()
-
-    def set_persisted_offset(self, tp: Any, offset: int) -> None:
-        self.persisted[tp.partition] = offset
-
-
-class Changelog:
-    def get_topic_name(self) -> str:
-        return "hub-worker-hub-timelines-changelog"
-
-
-class Table:
-    name = "hub-timelines"
-
-    def __init__(self) -> None:
-        self.data = Store()
-        self.changelog_topic = Changelog()
-
-
-class Sender:
-    def __init__(self) -> None:
-        self.records: list[tuple[str, int, bytes | None, bytes | None]] = []
-
-    def add(self, topic: str, partition: int, key: bytes | None, value: bytes | None) -> None:
-        self.records.append((topic, partition, key, value))
+from tests.unit.streams.fakes import Sender, Table
 
 
 def _partition(key: str) -> int:
