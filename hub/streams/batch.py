@@ -123,12 +123,17 @@ async def run_batches(
     max_events: int,
     within_s: float,
     on_dead_letter: Callable[[DeadLetter], None] = lambda _letter: None,
+    lock: asyncio.Lock | None = None,
 ) -> None:
-    """The agent body: batches in, each processed in full before its events are acked."""
+    """The agent body: batches in, each processed in full before its events are acked.
+
+    ``lock`` keeps other users of the step's state (the rules sweep) out of a batch."""
+    lock = lock or asyncio.Lock()
     manual = stream.noack()
     async for events in manual.noack_take(max_events, within=within_s):
         started = time.perf_counter()
-        await process(events, stage, dlq_topic, step, on_dead_letter)
+        async with lock:
+            await process(events, stage, dlq_topic, step, on_dead_letter)
         for event in events:
             await manual.ack(event)  # now the consumer may commit it, after a producer flush
         log.debug(

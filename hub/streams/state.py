@@ -16,7 +16,7 @@ partition's RocksDB database directly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from faust.types import TP
@@ -86,6 +86,14 @@ class TableBatch:
         # partition (faust.stores.rocksdb.Store._get), without a context switch per key.
         raw = self.table.data._db_for_partition(self.partition_of(key)).get(self._encode_key(key))
         return None if raw is None else json.loads(raw)
+
+    def scan(self) -> Iterator[tuple[str, Any]]:
+        """Every key and value of the table's local partitions (after ``flush``: nothing
+        waits in memory). Faust's own bookkeeping keys are not JSON and are skipped."""
+        for db in list(self.table.data._dbs.values()):
+            for raw_key, raw_value in db.items():
+                if raw_key[:1] == b'"':
+                    yield json.loads(raw_key), json.loads(raw_value)
 
     def __getitem__(self, key: str) -> Any:
         value = self.get(key)

@@ -16,7 +16,10 @@ acknowledged. docs/streams.md gives the at-least-once argument and the tuning.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import faust
@@ -35,6 +38,7 @@ from hub.streams.metrics import WorkerMetrics
 from hub.streams.rules import RulesStep
 from hub.streams.sender import BatchSender, key_partition
 from hub.streams.state import TableBatch
+from hub.streams.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ def build(
     settings: HubSettings,
     registry: CollectorRegistry | None = None,
     health: Health | None = None,
+    clock: Callable[[], date] | None = None,
 ) -> faust.App:
     policy = load_policy(settings.rules.policy_file or DEFAULT_POLICY)
     routing = load_routing(settings.rules.routing_file or DEFAULT_ROUTING)
@@ -107,6 +112,9 @@ def build(
         metrics,
     )
 
+    rules_lock = asyncio.Lock()
+    sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
+
     async def guarded_agent(stream: Any, stage: str, step: Any) -> None:
         try:
             await run_batches(
@@ -117,6 +125,7 @@ def build(
                 max_events=tuning.batch_max_events,
                 within_s=tuning.batch_within_s,
                 on_dead_letter=lambda letter: metrics.dead_lettered(stage, letter.reason),
+                lock=rules_lock if stage == "rules" else None,
             )
         except BaseException as exc:
             health.set(f"{stage} agent stopped: {type(exc).__name__}")
@@ -129,6 +138,13 @@ def build(
     @app.agent(person_topics, name="hub-rules")
     async def rules_agent(stream: Any) -> None:
         await guarded_agent(stream, "rules", rules_step)
+
+    @app.timer(interval=tuning.sweep_interval_s, name="hub-rules-sweep")  # type: ignore[untyped-decorator]
+    async def sweep() -> None:
+        if not app.consumer.assignment():
+            return  # no person partitions here (yet)
+        async with rules_lock:
+            await sweeper.run()
 
     stage_of = {**dict.fromkeys(source_names, "link"), linked_name: "rules", merges_name: "rules"}
 

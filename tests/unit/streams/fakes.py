@@ -25,12 +25,12 @@ class Store:
 
     def __init__(self) -> None:
         self.log: list[str] = []
-        self.dbs: dict[int, PartitionDb] = {}
+        self._dbs: dict[int, PartitionDb] = {}
         self._key_index: dict[bytes, int] = {}
         self.persisted: dict[int, int] = {}
 
     def _db_for_partition(self, partition: int) -> PartitionDb:
-        return self.dbs.setdefault(partition, PartitionDb(self.log))
+        return self._dbs.setdefault(partition, PartitionDb(self.log))
 
     def _encode_key(self, key: str) -> bytes:
         return json.dumps(key).encode()

@@ -10,6 +10,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from hub.contracts.codec import Codec
+from hub.kafka.topics import PANELS
 from hub.routing.config import load_routing
 from hub.rules.policy import load_policy
 from hub.streams.metrics import WorkerMetrics
@@ -53,8 +54,8 @@ class CollectingSender:
         return []
 
 
-def linked(event_id: str, person: str, on: date, partner: str = "ed") -> Event:
-    facts = {
+def linked(event_id: str, person: str, on: date, partner: str = "ed", **more: Any) -> Event:
+    facts: dict[str, Any] = {
         "kind": "ed.assault_attendance",
         "occurred_on": on,
         "role": "victim",
@@ -67,6 +68,7 @@ def linked(event_id: str, person: str, on: date, partner: str = "ed") -> Event:
         "open_to_statutory_services": None,
         "release_date": None,
         "gravity_score": None,
+        **more,
     }
     value = CODEC.encode(
         "LinkedEvent",
@@ -99,7 +101,7 @@ def merged(survivor: str, gone: str, proof: str) -> Event:
     return Event(value, Message(MERGES))
 
 
-def _step() -> tuple[RulesStep, CollectingSender, CollectorRegistry]:
+def make_step() -> tuple[RulesStep, CollectingSender, CollectorRegistry]:
     registry = CollectorRegistry()
     sender = CollectingSender()
 
@@ -116,30 +118,30 @@ def _step() -> tuple[RulesStep, CollectingSender, CollectorRegistry]:
         MERGES,
         sender,  # type: ignore[arg-type]
         "flags",
-        {"ed-navigators": "alerts.ed-navigators", "engage": "alerts.engage"},
+        {p: f"alerts.{p}" for p in PANELS},
         WorkerMetrics(registry),
     )
     return step, sender, registry
 
 
-def _batch(step: RulesStep, *events: Event) -> None:
+def run_batch(step: RulesStep, *events: Event) -> None:
     step.begin()
     for event in events:
         step.one(event)
     asyncio.run(step.commit())
 
 
-def _flags(sender: CollectingSender) -> list[dict[str, Any]]:
+def flags_sent(sender: CollectingSender) -> list[dict[str, Any]]:
     return [CODEC.decode(v)[1] for t, _, v in sender.records if t == "flags" and v]
 
 
 def test_a_merge_joins_two_histories_and_raises_the_flag_that_needs_both() -> None:
-    step, sender, registry = _step()
-    _batch(step, linked("e1", "p-a", date(2025, 1, 10)))
-    _batch(step, linked("e2", "p-b", date(2025, 3, 1)))
-    assert _flags(sender) == []  # one violent victimisation each: nothing yet
-    _batch(step, merged("p-a", "p-b", "e2"))
-    (flag,) = _flags(sender)
+    step, sender, registry = make_step()
+    run_batch(step, linked("e1", "p-a", date(2025, 1, 10)))
+    run_batch(step, linked("e2", "p-b", date(2025, 3, 1)))
+    assert flags_sent(sender) == []  # one violent victimisation each: nothing yet
+    run_batch(step, merged("p-a", "p-b", "e2"))
+    (flag,) = flags_sent(sender)
     assert flag["rule_id"] == "repeat_victim"
     assert flag["person_id"] == "p-a"
     assert [e["event_id"] for e in flag["evidence"]] == ["e1", "e2"]
@@ -154,20 +156,20 @@ def test_a_merge_joins_two_histories_and_raises_the_flag_that_needs_both() -> No
 
 
 def test_an_event_of_the_merged_id_still_in_flight_joins_the_survivor() -> None:
-    step, sender, _ = _step()
-    _batch(step, linked("e1", "p-a", date(2025, 1, 10)), merged("p-a", "p-b", "e1"))
-    _batch(step, linked("e2", "p-b", date(2025, 2, 1)))  # linked before the merge was known
+    step, sender, _ = make_step()
+    run_batch(step, linked("e1", "p-a", date(2025, 1, 10)), merged("p-a", "p-b", "e1"))
+    run_batch(step, linked("e2", "p-b", date(2025, 2, 1)))  # linked before the merge was known
     assert [e["event_id"] for e in step.timelines.get("p-a")] == ["e1", "e2"]
     assert step.timelines.get("p-b") is None
-    assert [f["person_id"] for f in _flags(sender)] == ["p-a"]
+    assert [f["person_id"] for f in flags_sent(sender)] == ["p-a"]
 
 
 def test_a_redelivered_merge_changes_nothing() -> None:
-    step, sender, registry = _step()
-    _batch(step, linked("e1", "p-a", date(2025, 1, 10)), linked("e2", "p-b", date(2025, 3, 1)))
-    _batch(step, merged("p-a", "p-b", "e2"))
+    step, sender, registry = make_step()
+    run_batch(step, linked("e1", "p-a", date(2025, 1, 10)), linked("e2", "p-b", date(2025, 3, 1)))
+    run_batch(step, merged("p-a", "p-b", "e2"))
     before = len(sender.records)
-    _batch(step, merged("p-a", "p-b", "e2"))
+    run_batch(step, merged("p-a", "p-b", "e2"))
     assert len(sender.records) == before
     duplicates = registry.get_sample_value(
         "hub_worker_events_total", {"stage": "rules", "outcome": "duplicate"}

@@ -26,7 +26,7 @@ def test_reads_once_and_writes_each_key_once_in_its_partition() -> None:
         ("hub-worker-hub-timelines-changelog", _partition("p-1"), b'"p-1"', b"[1, 2]"),
         ("hub-worker-hub-timelines-changelog", _partition("p-2"), b'"p-2"', b"[3]"),
     ]
-    assert table.data.dbs[_partition("p-1")][b'"p-1"'] == b"[1, 2]"
+    assert table.data._dbs[_partition("p-1")][b'"p-1"'] == b"[1, 2]"
     # the next batch reads from the cache, not RocksDB
     view.reset()
     assert view.get("p-2") == [3]
@@ -46,7 +46,7 @@ def test_an_abandoned_pass_leaves_the_table_untouched_and_forgets_the_cache() ->
     assert view.get("p-1") == {"n": 1}  # read again from RocksDB, not the changed object
     assert view.get("p-3") is None
     assert view.dirty == 0
-    assert b'"p-3"' not in table.data.dbs.get(_partition("p-3"), {})
+    assert b'"p-3"' not in table.data._dbs.get(_partition("p-3"), {})
 
 
 def test_acknowledged_changelog_batches_move_the_persisted_offset() -> None:
