@@ -106,9 +106,14 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         try:
-            published = publish(settings, records, args.rate, args.warmup)
+            published, window = publish(settings, records, args.rate, args.warmup, worker.pid)
+            busy = cpu_seconds(worker.pid)
             time.sleep(10)  # let the worker drain what is in flight
             report(settings, published, records, args)
+            print(
+                f"worker CPU while publishing: {busy - window[1]:.1f} s in {window[0]:.1f} s = "
+                f"{(busy - window[1]) / window[0]:.0%} of one core"
+            )
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=60)
@@ -117,9 +122,14 @@ def main() -> None:
     print(f"worker log: {work / 'worker.log'}")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def publish(
-    settings: HubSettings, records: list[Record], rate: float, warmup: int
-) -> dict[str, int]:
+    settings: HubSettings, records: list[Record], rate: float, warmup: int, worker_pid: int
+) -> tuple[dict[str, int], tuple[float, float]]:
     """Warm up (the worker joins its group and recovers), then publish at ``rate``; returns
     event id -> publish timestamp (ms) of the measured events."""
     producer = KafkaProducer(**{**producer_config(settings), "linger_ms": 0})
@@ -144,6 +154,7 @@ def publish(
     else:
         raise SystemExit("the worker did not link the warm-up events within 300 s")
     published: dict[str, int] = {}
+    cpu_at_start = cpu_seconds(worker_pid)
     start = time.monotonic()
     for n, record in enumerate(records[warmup:]):
         due = start + n / rate
@@ -157,7 +168,7 @@ def publish(
     producer.close()
     rate_now = len(published) / elapsed
     print(f"published {len(published):,} events in {elapsed:.1f} s = {rate_now:,.0f}/s")
-    return published
+    return published, (elapsed, cpu_at_start)
 
 
 def report(
