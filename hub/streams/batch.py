@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Protocol
 
 from hub.streams.deadletter import DeadLetter, describe
@@ -114,6 +114,60 @@ async def process(
     await step.commit()
 
 
+async def batches(stream: Any, max_events: int, linger_s: float) -> AsyncIterator[list[Any]]:
+    """The agent's events in batches: wait for one, take whatever else is queued (up to
+    ``max_events``), lingering up to ``linger_s`` for more.
+
+    Reads the agent's channel queue directly instead of iterating the Faust stream, whose
+    per-event machinery (processors, sensors, a trip round the event loop per event) cost as
+    much as the work itself. What the stream iterator does per event that matters is done
+    here too: each message is tracked as pending until acknowledged, and a message fetched
+    before a rebalance is dropped unprocessed (Faust fetches it again from the committed
+    offset). Under load, events queue while a batch is processed, so batches grow by
+    themselves; at a trickle each event goes through at once.
+    """
+    await stream.maybe_start()
+    queue = stream.channel.queue  # the agent's subscribed channel (app.stream made it one)
+    app = stream.app
+    consumer = app.consumer
+    loop = asyncio.get_running_loop()
+    while not stream.should_stop:
+        try:
+            batch = [await queue.get()]
+        except StopAsyncIteration:  # Faust throws this into the queue when it stops
+            return
+        deadline = loop.time() + linger_s
+        while len(batch) < max_events:
+            if not queue.empty():
+                try:
+                    batch.append(queue.get_nowait())
+                except StopAsyncIteration:
+                    break
+                continue
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(queue.get(), remaining))
+            except (TimeoutError, StopAsyncIteration):
+                break
+        current = []
+        for event in batch:
+            message = event.message
+            if not message.tracked:
+                message.tracked = True
+                consumer.track_message(message)
+            if (
+                not app.flow_control.is_active()
+                or message.generation_id != app.consumer_generation_id
+            ):
+                event.ack()
+                continue
+            current.append(event)
+        if current:
+            yield current
+
+
 async def run_batches(
     stream: Any,
     stage: str,
@@ -129,13 +183,12 @@ async def run_batches(
 
     ``lock`` keeps other users of the step's state (the rules sweep) out of a batch."""
     lock = lock or asyncio.Lock()
-    manual = stream.noack()
-    async for events in manual.noack_take(max_events, within=within_s):
+    async for events in batches(stream, max_events, within_s):
         started = time.perf_counter()
         async with lock:
             await process(events, stage, dlq_topic, step, on_dead_letter)
         for event in events:
-            await manual.ack(event)  # now the consumer may commit it, after a producer flush
+            event.ack()  # now the consumer may commit it, after a producer flush
         log.debug(
             "%s: batch of %d events in %.1f ms",
             stage,
