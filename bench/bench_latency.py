@@ -20,10 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 
 from hub.config import HubSettings, child_environment, load_settings
 from hub.connectors.runner import ConnectorRun
@@ -98,7 +100,10 @@ def main() -> None:
             run.drain(60)
             run.close()
         records = staged(stage, seed=3)
-        env = child_environment(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
+        port = free_port()
+        env = child_environment(
+            settings, HUB_WORKER__METRICS_PORT=str(port), HUB_WORKER__METRICS_HOST="127.0.0.1"
+        )
         worker = subprocess.Popen(
             [sys.executable, "-m", "hub.cli.main", "worker"],
             env=env,
@@ -110,6 +115,7 @@ def main() -> None:
             busy = cpu_seconds(worker.pid)
             time.sleep(10)  # let the worker drain what is in flight
             report(settings, published, records, args)
+            worker_view(port)
             print(
                 f"worker CPU while publishing: {busy - window[1]:.1f} s in {window[0]:.1f} s = "
                 f"{(busy - window[1]) / window[0]:.0%} of one core"
@@ -120,6 +126,28 @@ def main() -> None:
     finally:
         broker.down()
     print(f"worker log: {work / 'worker.log'}")
+
+
+def worker_view(port: int) -> None:
+    """The worker's own histogram (hub_stage_latency_seconds): from the input's Kafka
+    timestamp to the output sent, so time spent before the worker fetched it is included."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    for stage in ("link", "rules"):
+        buckets = []
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if (
+                    sample.name == "hub_stage_latency_seconds_bucket"
+                    and sample.labels["stage"] == stage
+                ):
+                    buckets.append((float(sample.labels["le"]), sample.value))
+        buckets.sort()
+        total = buckets[-1][1] if buckets else 0
+        summary = []
+        for q in (0.5, 0.99):
+            bound = next((le for le, count in buckets if count >= q * total), float("nan"))
+            summary.append(f"p{int(q * 100)} <= {bound * 1000:.0f} ms")
+        print(f"worker's view, {stage} stage (n={total:,.0f}): {', '.join(summary)}")
 
 
 def cpu_seconds(pid: int) -> float:
