@@ -80,6 +80,7 @@ def test_worker_metrics_follow_a_real_run(
         settings,
         HUB_WORKER__METRICS_PORT=str(port),
         HUB_WORKER__METRICS_HOST="127.0.0.1",
+        HUB_WORKER__SWEEP_INTERVAL_S="2",  # the time-based sweep runs during the test too
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "hub.cli.main", "worker"],
@@ -128,6 +129,8 @@ def test_worker_metrics_follow_a_real_run(
 
     assert status == 200
     assert health == (200, "ok\n")
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+    assert "time-based sweep for" in log.read_text()
     assert missing[0] == 404
     assert _value(samples, "hub_worker_up") == 1
     assert _value(samples, "hub_worker_events_total", stage="link", outcome="linked") == published
