@@ -10,10 +10,12 @@ link stage) and on flags and alerts (rules and routing), per second.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,9 +46,47 @@ def timestamps(settings: HubSettings, topic: str) -> list[int]:
     return sorted(found)
 
 
+PROFILED = """
+import cProfile, runpy, sys, time
+sys.argv = ["hub", "worker"]
+profile = cProfile.Profile(time.process_time)
+try:
+    profile.runcall(runpy.run_module, "hub.cli.main", run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    profile.dump_stats({out!r})
+"""
+
+
+class CpuSampler(threading.Thread):
+    """The worker's CPU seconds (user + system) over wall time, sampled from /proc: on a
+    shared machine the CPU a stage used per event says more than the wall clock."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[float, float]] = []
+        self.stop = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            try:
+                fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return
+            self.samples.append((time.time(), (int(fields[11]) + int(fields[12])) / self.tick))
+
+    def between(self, start: float, end: float) -> float:
+        inside = [cpu for t, cpu in self.samples if start - 0.1 <= t <= end + 0.1]
+        return inside[-1] - inside[0] if len(inside) > 1 else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--profile", type=Path, help="write the worker's cProfile stats here")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-stream-"))
     generate(SynthParams(people=args.people, seed=9), work / "synth")
@@ -67,13 +107,18 @@ def main() -> None:
             run.drain(60)
             run.close()
             published += run.summary.published
-        env = child_environment(settings)
+        env = child_environment(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
+        command = ["-m", "hub.cli.main", "worker"]
+        if args.profile:  # CPU time, not wall time: the machine is shared
+            command = ["-c", PROFILED.format(out=str(args.profile))]
         worker = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli.main", "worker"],
+            [sys.executable, *command],
             env=env,
             stdout=(work / "worker.log").open("w"),
             stderr=subprocess.STDOUT,
         )
+        sampler = CpuSampler(worker.pid)
+        sampler.start()
         deadline = time.monotonic() + 900
         linked: list[int] = []
         while len(linked) < published and time.monotonic() < deadline:
@@ -86,6 +131,7 @@ def main() -> None:
         worker.wait(timeout=60)
     finally:
         broker.down()
+    sampler.stop.set()
     span = (linked[-1] - linked[0]) / 1000 if len(linked) > 1 else float("nan")
     rules_span = (
         (max(flags[-1], alerts[-1]) - linked[0]) / 1000 if flags and alerts else float("nan")
@@ -97,6 +143,14 @@ def main() -> None:
         f"link + rules + route:  {len(flags):,} flags, {len(alerts):,} alerts; last output "
         f"{rules_span:.1f} s after the first link = {len(linked) / rules_span:,.0f} events/s"
     )
+    link_cpu = sampler.between(linked[0] / 1000, linked[-1] / 1000)
+    all_cpu = sampler.between(linked[0] / 1000, linked[0] / 1000 + rules_span)
+    print(
+        f"worker CPU while linking: {link_cpu:.1f} s; first link to last output: {all_cpu:.1f} s "
+        f"= {all_cpu / len(linked) * 1e6:,.0f} us per event end to end, "
+        f"{len(linked) / all_cpu:,.0f} events per CPU-second"
+    )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

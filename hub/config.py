@@ -214,6 +214,25 @@ class InboxSettings(BaseModel):
     )
 
 
+class WorkerSettings(BaseModel):
+    """The stream worker: its metrics port and how it batches (docs/streams.md)."""
+
+    model_config = _FROZEN
+
+    metrics_port: int | None = Field(
+        9110, ge=1, le=65535, description="serve /metrics and /healthz here; None disables"
+    )
+    metrics_host: str = Field("127.0.0.1", description="0.0.0.0 in a container")
+    batch_max_events: int = Field(2000, ge=1, description="events per batch at most")
+    batch_within_s: float = Field(
+        0.02, gt=0, le=5, description="how long a batch waits to fill; adds to latency"
+    )
+    commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
+    sweep_interval_s: float = Field(
+        3600.0, gt=0, description="how often time-based rules are checked against the clock"
+    )
+
+
 class HubSettings(BaseSettings):
     """Everything configurable, in one place."""
 
@@ -225,6 +244,7 @@ class HubSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     connector: ConnectorSettings = ConnectorSettings()
     rules: RulesSettings = RulesSettings()
+    worker: WorkerSettings = WorkerSettings()
     panels: PanelsSettings = PanelsSettings()
     delivery: DeliverySettings = DeliverySettings()
     inbox: InboxSettings = InboxSettings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from hub.cli.context import fail, obj_of
@@ -11,12 +13,30 @@ from hub.errors import HubError
 def worker(ctx: typer.Context) -> None:
     """Link events across partners, evaluate the rules, route alerts to panels."""
     from faust.worker import Worker
+    from prometheus_client import CollectorRegistry
 
+    from hub.streams.http import Health, serve
     from hub.streams.worker import build
 
     obj = obj_of(ctx)
+    registry = CollectorRegistry()
+    health = Health()
     try:
-        app = build(obj.settings)
+        app = build(obj.settings, registry, health)
     except HubError as exc:
         raise fail(obj.console, exc) from exc
-    Worker(app, loglevel="INFO", quiet=True).execute_from_commandline()
+    server = None
+    port = obj.settings.worker.metrics_port
+    if port is not None:
+        try:
+            server = serve(registry, port, lambda: health.reason, obj.settings.worker.metrics_host)
+        except OSError as exc:  # metrics are for operators: the stream must run without them
+            logging.getLogger("hub.worker").error(
+                "cannot serve /metrics on port %s: %s; running without", port, exc
+            )
+    try:
+        Worker(app, loglevel="INFO", quiet=True).execute_from_commandline()
+    finally:
+        health.set("stopping")
+        if server is not None:
+            server.shutdown()

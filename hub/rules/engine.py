@@ -229,6 +229,11 @@ CHECKS: dict[str, Callable[[Rule, list[Entry], Entry], Iterator[list[Entry]]]] =
 }
 
 
+def flag_for(policy: Policy, rule: Rule, person_id: str, evidence: list[Entry]) -> Flag:
+    """The flag a rule raises on this evidence (also for the clock's sweep, hub.rules.clock)."""
+    return _flag(policy, rule, person_id, evidence, evidence[-1])
+
+
 def _flag(policy: Policy, rule: Rule, person_id: str, evidence: list[Entry], new: Entry) -> Flag:
     ids = sorted(e["event_id"] for e in evidence)
     flag_id = hashlib.sha256("\x1f".join([rule.id, person_id, *ids]).encode()).hexdigest()[:24]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 Entry = dict[str, Any]
@@ -60,8 +61,11 @@ def latest_sealed(timeline: list[Entry], event_ids: set[str]) -> dict[str, Any] 
     return None
 
 
+_parse_day = lru_cache(maxsize=8192)(date.fromisoformat)  # rules parse the same dates often
+
+
 def day(value: Entry, key: str = "occurred_on") -> date:
-    return date.fromisoformat(value[key])
+    return _parse_day(value[key])
 
 
 def add(timeline: list[Entry], new: Entry, keep_days: int) -> tuple[list[Entry], bool]:

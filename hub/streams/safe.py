@@ -41,7 +41,7 @@ async def guarded(
                 source_partition=message.partition,
                 source_offset=message.offset,
                 field=field,
-                partner=_partner(message.headers),
+                partner=partner_of(message.headers),
             )
             log.warning(
                 "dead-lettering %s[%s]@%s at stage %s: %s",
@@ -59,7 +59,8 @@ async def guarded(
         yield None
 
 
-def _partner(headers: Any) -> str | None:
+def partner_of(headers: Any) -> str | None:
+    """The partner named in a record's CloudEvents source header, if any."""
     pairs = headers.items() if isinstance(headers, dict) else (headers or [])
     for key, value in pairs:
         if key == "ce_source" and isinstance(value, bytes | bytearray):

@@ -2,44 +2,47 @@
 
 - ``hub-link`` reads the five source topics (one partition each: linkage needs one order and
   one global index, docs/scaling.md), links each event (hub.linkage) with its state in a
-  one-partition RocksDB table, and writes a LinkedEvent keyed by person to linked.events.
-- ``hub-rules`` reads linked.events (partitioned by person), keeps each person's timeline and
-  repeat-interval memory in tables, evaluates the policy (hub.rules), routes flags to panels
-  (hub.routing), and writes flags and panel alerts.
+  one-partition RocksDB table, and writes a LinkedEvent keyed by person to linked.events
+  (hub.streams.link).
+- ``hub-rules`` reads linked.events and person.merges (partitioned by person), keeps each
+  person's timeline, repeat-interval memory and merge redirects in tables, evaluates the
+  policy (hub.rules), routes flags to panels (hub.routing), and writes flags and panel alerts
+  (hub.streams.rules).
 
-The rules stage sends its outputs and waits for their acknowledgement before it updates state,
-so a crash can only repeat an output (same deterministic id, deduplicated downstream), never
-lose one; the link stage re-sends on redelivery, so it relies on Faust flushing the producer
-before each offset commit. Every per-event failure is dead-lettered before the event is
-acknowledged (hub.streams.safe).
+Both agents work in batches (hub.streams.batch): the pure work per event, one write per table
+key per batch, outputs sent together, poison events dead-lettered before the batch is
+acknowledged. docs/streams.md gives the at-least-once argument and the tuning.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 import faust
+from prometheus_client import CollectorRegistry
 
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
-from hub.contracts.envelope import CloudEvent, event_type
-from hub.contracts.registry import load_registry
-from hub.kafka.topics import PANELS, PARTNERS, STAGES, topic_name
-from hub.linkage.candidate import candidate
-from hub.linkage.linker import Linker
-from hub.linkage.store import LinkageStore
+from hub.kafka.topics import PANELS, PARTNERS, STAGES, catalogue, topic_name
 from hub.routing.config import DEFAULT_ROUTING, load_routing
-from hub.routing.router import route
-from hub.rules.engine import evaluate
-from hub.rules.facts import facts
 from hub.rules.policy import DEFAULT_POLICY, load_policy
-from hub.rules.timeline import add, entry, latest_sealed
 from hub.streams.app import create_app
-from hub.streams.safe import guarded
+from hub.streams.batch import run_batches
+from hub.streams.http import Health
+from hub.streams.link import LinkStep
+from hub.streams.metrics import WorkerMetrics
+from hub.streams.rules import RulesStep
+from hub.streams.sender import BatchSender, key_partition
+from hub.streams.state import TableBatch
+from hub.streams.sweep import Sweeper
 
 log = logging.getLogger(__name__)
+
+PERSON_PARTITIONS = {s.name: s.partitions for s in catalogue()}["linked.events"]
 
 
 def _raw_topic(app: faust.App, *names: str) -> Any:
@@ -47,155 +50,123 @@ def _raw_topic(app: faust.App, *names: str) -> Any:
     return app.topic(*names, key_serializer="raw", value_serializer="raw")
 
 
-def _headers(schema: str, event_id: str) -> list[tuple[str, bytes]]:
-    registry = load_registry()
-    spec = registry.get(schema)
-    return CloudEvent(
-        event_id,
-        "/csp/hub/worker",
-        event_type(schema, spec.version),
-        datetime.now(UTC),
-        spec.fingerprint.hex(),
-    ).headers()
+def person_partition(person_id: str, partitions: int = PERSON_PARTITIONS) -> int:
+    """The partition of linked.events (and of the person tables) a person id lands in: the
+    producer's default partitioner (murmur2 of the key, as Kafka's Java client)."""
+    return key_partition(person_id.encode(), partitions)
 
 
-def _dated(flag_or_evidence: dict[str, Any]) -> dict[str, Any]:
-    return {**flag_or_evidence, "occurred_on": date.fromisoformat(flag_or_evidence["occurred_on"])}
-
-
-def build(settings: HubSettings) -> faust.App:
+def build(
+    settings: HubSettings,
+    registry: CollectorRegistry | None = None,
+    health: Health | None = None,
+    clock: Callable[[], date] | None = None,
+) -> faust.App:
     policy = load_policy(settings.rules.policy_file or DEFAULT_POLICY)
     routing = load_routing(settings.rules.routing_file or DEFAULT_ROUTING)
     prefix = settings.topic_prefix
-    app = create_app(settings, "hub-worker")
+    tuning = settings.worker
+    app = create_app(
+        settings,
+        "hub-worker",
+        broker_commit_interval=tuning.commit_interval_s,
+        broker_commit_every=10 * tuning.batch_max_events,
+        producer_max_batch_size=256 * 1024,
+    )
     codec = Codec()
+    metrics = WorkerMetrics(registry or CollectorRegistry())
+    health = health or Health()
+    app.hub_metrics = metrics  # type: ignore[attr-defined]
 
-    sources = _raw_topic(app, *(topic_name(f"src.{p}", prefix) for p in PARTNERS))
-    linked = _raw_topic(app, topic_name("linked.events", prefix))
-    merges = _raw_topic(app, topic_name("person.merges", prefix))
-    flags_out = _raw_topic(app, topic_name("flags", prefix))
-    alerts = {p: _raw_topic(app, topic_name(f"alerts.{p}", prefix)) for p in PANELS}
+    source_names = [topic_name(f"src.{p}", prefix) for p in PARTNERS]
+    linked_name = topic_name("linked.events", prefix)
+    sources = _raw_topic(app, *source_names)
+    merges_name = topic_name("person.merges", prefix)
+    person_topics = _raw_topic(app, linked_name, merges_name)
     dlq = {s: _raw_topic(app, topic_name(f"dlq.{s}", prefix)) for s in STAGES}
 
     linkage_state = app.Table("hub-linkage-state", partitions=1)
-    timelines = app.Table("hub-timelines", partitions=6)
-    alerted = app.Table("hub-alerted", partitions=6)
-    linker = Linker(cast(LinkageStore, linkage_state))
+    timelines = app.Table("hub-timelines", partitions=PERSON_PARTITIONS)
+    alerted = app.Table("hub-alerted", partitions=PERSON_PARTITIONS)
+    redirects = app.Table("hub-person-redirects", partitions=PERSON_PARTITIONS)
 
-    async def link_one(event: Any) -> None:
-        schema, record = codec.decode(event.value)
-        decision = linker.link(candidate(record))
-        envelope = record["envelope"]
-        value = codec.encode(
-            "LinkedEvent",
-            {
-                "event_id": envelope["event_id"],
-                "partner": envelope["partner"],
-                "source_record_ref": envelope["source_record_ref"],
-                "person_id": decision.person_id,
-                "link_method": decision.method,
-                "link_score": decision.score,
-                "facts": facts(schema, record),
-                "sealed": record["identity"]["sealed"],
-                "linked_at": datetime.now(UTC),
-            },
-        )
-        # No wait for this acknowledgement: the decision is stored per event id, a redelivered
-        # event re-sends the same LinkedEvent, and Faust flushes the producer before it commits
-        # the source offset.
-        await linked.send(
-            key=decision.person_id.encode(),
-            value=value,
-            headers=_headers("LinkedEvent", envelope["event_id"]),
-        )
-        for survivor, merged in decision.merges:
-            merged_value = codec.encode(
-                "PersonMerged",
-                {
-                    "surviving_id": survivor,
-                    "merged_id": merged,
-                    "evidence_event_id": envelope["event_id"],
-                    "score": 1.0,
-                    "merged_at": datetime.now(UTC),
-                },
-            )
-            await (
-                await merges.send(
-                    key=merged.encode(),
-                    value=merged_value,
-                    headers=_headers("PersonMerged", envelope["event_id"]),
-                )
-            )
+    link_step = LinkStep(
+        codec,
+        TableBatch(linkage_state, lambda _key: 0),
+        BatchSender(app),
+        linked_name,
+        merges_name,
+        metrics,
+    )
+    rules_step = RulesStep(
+        codec,
+        policy,
+        routing,
+        TableBatch(timelines, person_partition),
+        TableBatch(alerted, person_partition),
+        TableBatch(redirects, person_partition),
+        merges_name,
+        BatchSender(app),
+        topic_name("flags", prefix),
+        {p: topic_name(f"alerts.{p}", prefix) for p in PANELS},
+        metrics,
+    )
 
-    async def rules_one(event: Any) -> None:
-        _, record = codec.decode(event.value)
-        person = record["person_id"]
-        new = entry(
-            record["event_id"],
-            record["partner"],
-            record["source_record_ref"],
-            record["facts"],
-            record["sealed"],
-        )
-        timeline, fresh = add(timelines.get(person) or [], new, policy.longest_window)
-        if not fresh:
-            return  # redelivered: flags and alerts were produced the first time
-        flags = evaluate(policy, person, timeline, new)
-        out, memory = route(routing, flags, alerted.get(person) or {})
-        now = datetime.now(UTC)
-        for flag in flags:
-            value = codec.encode(
-                "FlagRaised",
-                {
-                    "flag_id": flag["flag_id"],
-                    "rule_id": flag["rule_id"],
-                    "policy_version": flag["policy_version"],
-                    "person_id": person,
-                    "raised_at": now,
-                    "evidence": [_dated(e) for e in flag["evidence"]],
-                    "attributes": flag["attributes"],
-                },
+    rules_lock = asyncio.Lock()
+    sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
+
+    async def guarded_agent(stream: Any, stage: str, step: Any) -> None:
+        try:
+            await run_batches(
+                stream,
+                stage,
+                dlq[stage],
+                step,
+                max_events=tuning.batch_max_events,
+                within_s=tuning.batch_within_s,
+                on_dead_letter=lambda letter: metrics.dead_lettered(stage, letter.reason),
+                lock=rules_lock if stage == "rules" else None,
             )
-            await (
-                await flags_out.send(
-                    key=person.encode(),
-                    value=value,
-                    headers=_headers("FlagRaised", flag["flag_id"]),
-                )
-            )
-        for alert in out:
-            value = codec.encode(
-                "PanelAlert",
-                {
-                    "alert_id": alert["alert_id"],
-                    "panel": alert["panel"],
-                    "person_id": person,
-                    "rules": alert["rules"],
-                    "evidence": [_dated(e) for e in alert["evidence"]],
-                    "fields": alert["fields"],
-                    "sealed": latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]}),
-                    "created_at": now,
-                },
-            )
-            topic = alerts[alert["family"]]
-            await (
-                await topic.send(
-                    key=person.encode(),
-                    value=value,
-                    headers=_headers("PanelAlert", alert["alert_id"]),
-                )
-            )
-        timelines[person] = timeline  # state last: a crash before this repeats, never loses
-        alerted[person] = memory
+        except BaseException as exc:
+            health.set(f"{stage} agent stopped: {type(exc).__name__}")
+            raise
 
     @app.agent(sources, name="hub-link")
     async def link_agent(stream: Any) -> None:
-        async for _ in guarded(stream, "link", dlq["link"], link_one):
-            pass
+        await guarded_agent(stream, "link", link_step)
 
-    @app.agent(linked, name="hub-rules")
+    @app.agent(person_topics, name="hub-rules")
     async def rules_agent(stream: Any) -> None:
-        async for _ in guarded(stream, "rules", dlq["rules"], rules_one):
-            pass
+        await guarded_agent(stream, "rules", rules_step)
 
+    @app.timer(interval=tuning.sweep_interval_s, name="hub-rules-sweep")  # type: ignore[untyped-decorator]
+    async def sweep() -> None:
+        if not app.consumer.assignment():
+            return  # no person partitions here (yet)
+        async with rules_lock:
+            await sweeper.run()
+
+    stage_of = {**dict.fromkeys(source_names, "link"), linked_name: "rules", merges_name: "rules"}
+
+    @app.timer(interval=5.0, name="hub-worker-lag")  # type: ignore[untyped-decorator]
+    async def lag() -> None:
+        assigned = app.consumer.assignment()
+        if not assigned:
+            health.set("no partitions assigned")
+            return
+        if health.reason in ("starting", "no partitions assigned"):
+            health.set(None)
+        highwaters = await app.consumer.highwaters(*assigned)
+        totals = {"link": 0, "rules": 0}
+        for tp in assigned:
+            stage = stage_of.get(tp.topic)
+            if stage is None:
+                continue
+            position = await app.consumer.position(tp)
+            if position is not None and highwaters.get(tp) is not None:
+                totals[stage] += max(0, highwaters[tp] - position)
+        for stage, total in totals.items():
+            metrics.lag.labels(stage).set(total)
+
+    metrics.up.set(1)
     return app

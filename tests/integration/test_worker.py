@@ -16,6 +16,7 @@ from hub.config import HubSettings, child_environment
 from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config, producer_config
+from hub.kafka.local import free_port
 from hub.kafka.topics import PANELS, topic_name
 from hub.streams.deadletter import DeadLetter
 from privacy.errors import SealError
@@ -44,7 +45,7 @@ def _alert_ids(settings: HubSettings) -> list[str]:
 
 
 def _start(settings: HubSettings, log: Path) -> subprocess.Popen[bytes]:
-    env = child_environment(settings)
+    env = child_environment(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
     return subprocess.Popen(
         [sys.executable, "-m", "hub.cli.main", "worker"],
         cwd=REPO,

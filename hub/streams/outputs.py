@@ -1,0 +1,62 @@
+"""What a batch sends: records queued during the pure pass, sent together at commit.
+
+Headers are CloudEvents (hub.contracts.envelope); all but the id and time are the same for
+every record of a schema, so they are built once per schema, not per record with a registry
+lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from hub.contracts.envelope import CloudEvent, event_type
+from hub.contracts.registry import Registry
+from hub.streams.sender import BatchSender
+
+SOURCE = "/csp/hub/worker"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class HeaderFactory:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._templates: dict[str, list[tuple[str, bytes]]] = {}
+
+    def __call__(self, schema: str, event_id: str, time: bytes) -> list[tuple[str, bytes]]:
+        template = self._templates.get(schema)
+        if template is None:
+            spec = self.registry.get(schema)
+            template = CloudEvent(
+                "", SOURCE, event_type(schema, spec.version), _EPOCH, spec.fingerprint.hex()
+            ).headers()
+            self._templates[schema] = template
+        out = list(template)
+        out[1] = ("ce_id", event_id.encode())
+        out[4] = ("ce_time", time)
+        return out
+
+
+def header_time(now: datetime) -> bytes:
+    """``ce_time`` as CloudEvent.headers writes it."""
+    return now.astimezone(UTC).isoformat(timespec="milliseconds").encode()
+
+
+@dataclass
+class Outbox:
+    """Records a pass queued, in order; handed to a BatchSender when the batch commits."""
+
+    records: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]] = field(default_factory=list)
+
+    def add(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+        self.records.append((topic, key, value, headers))
+
+    def clear(self) -> None:
+        self.records = []
+
+    async def hand_to(self, sender: BatchSender) -> int:
+        for topic, key, value, headers in self.records:
+            await sender.add_keyed(topic, key, value, headers)
+        count = len(self.records)
+        self.records = []
+        return count

@@ -1,0 +1,140 @@
+"""A write-back view of a Faust table for one batch of events.
+
+Faust writes every ``table[key] = value`` to RocksDB and sends it to the table's changelog at
+once: the linker touches about ten keys per event, so per-event writes cost more than the
+linkage itself. Within a batch the view keeps what was read and written in memory, and
+``flush`` writes each changed key once. Nothing reaches the table until ``flush``, so a batch
+that has to be re-run without a poison event (hub.streams.batch) starts again from
+``reset()`` with the table untouched.
+
+Faust finds a key's partition (for RocksDB and for the changelog) from the event being
+processed, which a batch does not have; here the partition comes from the key itself
+(``partition_of``: the partition its events arrive on), and reads and writes go to that
+partition's RocksDB database directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from faust.types import TP
+
+from hub.streams.sender import BatchSender
+
+_MISSING = object()
+
+
+class TableBatch:
+    """Reads through to the table's store once per key; writes stay here until ``flush``.
+
+    What was read or written stays cached across batches (up to ``cache_entries`` keys), so
+    a person seen again costs no RocksDB read or JSON decode. The agent is the only writer of
+    its tables, so the cache cannot go stale while the worker owns the partitions (one
+    worker per stage; docs/scaling.md).
+
+    Values handed out are the cached objects: a caller that changes one must write it back
+    (the linker's store protocol does). A pass that is abandoned (a poison event, see
+    hub.streams.batch) may have changed cached objects, so ``reset`` after an unflushed pass
+    forgets the whole cache: the table itself was never touched.
+
+    ``flush`` does what Faust does for ``table[key] = value``, batched: the same bytes go to
+    RocksDB (in the key's partition) and to the changelog topic (hub.streams.sender), and
+    the table's persisted offset moves as the changelog batches are acknowledged, so a
+    restart recovers from the changelog exactly as it would for Faust's own writes.
+    """
+
+    def __init__(
+        self, table: Any, partition_of: Callable[[str], int], cache_entries: int = 200_000
+    ) -> None:
+        self.table = table
+        self.partition_of = partition_of
+        self.cache_entries = cache_entries
+        self._cache: dict[str, Any] = {}
+        self._dirty: dict[str, Any] = {}
+        self._active = False
+        self._checked = False
+
+    def reset(self) -> None:
+        """Start a pass; after an abandoned pass, forget everything cached."""
+        if self._active:
+            self._cache.clear()
+            self._dirty.clear()
+            self._active = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._active = True
+        value = self._dirty.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._cache.get(key, _MISSING)
+            if value is _MISSING:
+                value = self._load(key)
+                self._cache[key] = value
+        return default if value is None else value
+
+    def _encode_key(self, key: str) -> bytes:
+        encoded = json.dumps(key).encode()
+        if not self._checked:  # the bytes must be exactly Faust's, or lookups would miss
+            if encoded != self.table.data._encode_key(key):
+                raise RuntimeError(f"table {self.table.name}: key encoding differs from Faust's")
+            self._checked = True
+        return encoded
+
+    def _load(self, key: str) -> Any:
+        # Straight to the partition's RocksDB, as Faust's store does for the current event's
+        # partition (faust.stores.rocksdb.Store._get), without a context switch per key.
+        raw = self.table.data._db_for_partition(self.partition_of(key)).get(self._encode_key(key))
+        return None if raw is None else json.loads(raw)
+
+    def scan(self) -> Iterator[tuple[str, Any]]:
+        """Every key and value of the table's local partitions (after ``flush``: nothing
+        waits in memory). Faust's own bookkeeping keys are not JSON and are skipped."""
+        for db in list(self.table.data._dbs.values()):
+            for raw_key, raw_value in db.items():
+                if raw_key[:1] == b'"':
+                    yield json.loads(raw_key), json.loads(raw_value)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._active = True
+        self._dirty[key] = value
+
+    @property
+    def dirty(self) -> int:
+        return len(self._dirty)
+
+    def flush(self, sender: BatchSender) -> int:
+        """Write every changed key once, in its own partition; the number of writes.
+
+        The changelog records are queued on ``sender``; the caller sends them."""
+        store = self.table.data
+        changelog = self.table.changelog_topic.get_topic_name()
+        written = len(self._dirty)
+        dumps = json.dumps
+        index = store._key_index
+        for key, value in self._dirty.items():
+            partition = self.partition_of(key)
+            key_bytes = self._encode_key(key)
+            value_bytes = dumps(value).encode()
+            # What faust.stores.rocksdb.Store._set does for the current event's partition.
+            store._db_for_partition(partition).put(key_bytes, value_bytes)
+            index[key_bytes] = partition
+            sender.add(changelog, partition, key_bytes, value_bytes)
+        self._cache.update(self._dirty)
+        self._dirty = {}
+        self._active = False
+        if len(self._cache) > self.cache_entries:  # drop the older half, in insertion order
+            keep = list(self._cache.items())[len(self._cache) // 2 :]
+            self._cache = dict(keep)
+        return written
+
+    def persisted(self, topic: str, partition: int, offset: int) -> None:
+        """A changelog batch was acknowledged up to ``offset``: recovery may start after it."""
+        if topic == self.table.changelog_topic.get_topic_name():
+            self.table.data.set_persisted_offset(TP(topic, partition), offset)

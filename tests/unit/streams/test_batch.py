@@ -1,0 +1,115 @@
+"""A batch is a transaction in memory: a poison event is dead-lettered and leaves no trace."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.streams.batch import process, run_pure
+from hub.streams.deadletter import DeadLetter
+
+
+@dataclass
+class Message:
+    offset: int
+    value: bytes
+    topic: str = "src.police"
+    partition: int = 0
+    key: bytes | None = None
+    headers: list[tuple[str, bytes]] = field(
+        default_factory=lambda: [("ce_source", b"/csp/partner/police")]
+    )
+
+
+@dataclass
+class Event:
+    message: Message
+
+    @property
+    def value(self) -> bytes:
+        return self.message.value
+
+
+class CountingStep:
+    """Keeps a running total; a value of b"poison" changes the state, then fails."""
+
+    def __init__(self) -> None:
+        self.committed: list[tuple[int, list[int]]] = []
+        self.passes = 0
+
+    def begin(self) -> None:
+        self.total = 0
+        self.seen: list[int] = []
+        self.passes += 1
+
+    def one(self, event: Any) -> None:
+        if event.value == b"poison":
+            self.total += 1000  # a half-done event: must not survive
+            raise ValueError("cannot count poison")
+        self.total += int(event.value)
+        self.seen.append(event.message.offset)
+
+    async def commit(self) -> None:
+        self.committed.append((self.total, list(self.seen)))
+
+
+def _events(*values: bytes) -> list[Event]:
+    return [Event(Message(offset, value)) for offset, value in enumerate(values)]
+
+
+def test_a_clean_batch_runs_once() -> None:
+    step = CountingStep()
+    assert run_pure(step, _events(b"1", b"2", b"3")) == {}
+    assert (step.total, step.passes) == (6, 1)
+
+
+def test_a_poison_event_is_excluded_and_its_partial_work_undone() -> None:
+    step = CountingStep()
+    failed = run_pure(step, _events(b"1", b"poison", b"2", b"poison", b"3"))
+    assert sorted(failed) == [1, 3]
+    assert all(isinstance(e, ValueError) for e in failed.values())
+    assert step.total == 6  # the re-run without the poison events
+    assert step.seen == [0, 2, 4]
+    assert step.passes == 2
+
+
+class DeadLetterTopic:
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.sent: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]] = []
+
+    async def send(
+        self, *, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[None]:
+        self.sent.append((key, value, headers))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def acknowledged() -> None:
+            self.log.append("dead letter acknowledged")
+            future.set_result(None)
+
+        asyncio.get_running_loop().call_later(0.01, acknowledged)
+        return future
+
+
+def test_dead_letters_are_acknowledged_before_the_batch_commits() -> None:
+    log: list[str] = []
+    step = CountingStep()
+    original_commit = step.commit
+
+    async def commit() -> None:
+        log.append("commit")
+        await original_commit()
+
+    step.commit = commit  # type: ignore[method-assign]
+    dlq = DeadLetterTopic(log)
+    letters: list[DeadLetter] = []
+    asyncio.run(process(_events(b"5", b"poison", b"7"), "link", dlq, step, letters.append))
+    assert log == ["dead letter acknowledged", "commit"]
+    assert step.committed == [(12, [0, 2])]
+    assert [value for _, value, _ in dlq.sent] == [b"poison"]  # the original bytes, unchanged
+    (letter,) = letters
+    assert letter == DeadLetter.from_headers(dlq.sent[0][2])
+    assert (letter.stage, letter.source_offset, letter.partner) == ("link", 1, "police")
+    assert letter.reason == "ValueError: cannot count poison"

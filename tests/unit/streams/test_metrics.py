@@ -1,0 +1,50 @@
+"""The worker's metrics container: contract names, fixed label sets, a fresh registry."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from hub.streams.metrics import WorkerMetrics
+
+
+def test_series_exist_before_anything_happens() -> None:
+    registry = CollectorRegistry()
+    WorkerMetrics(registry)
+    assert (
+        registry.get_sample_value(
+            "hub_worker_events_total", {"stage": "rules", "outcome": "duplicate"}
+        )
+        == 0
+    )
+    assert registry.get_sample_value("hub_linkage_decisions_total", {"method": "merge"}) == 0
+    assert registry.get_sample_value("hub_consumer_lag_messages", {"stage": "link"}) == 0
+
+
+def test_decisions_dead_letters_and_outcomes() -> None:
+    registry = CollectorRegistry()
+    metrics = WorkerMetrics(registry)
+    metrics.decision("new_person")
+    metrics.decision("exact", merges=2)
+    metrics.dead_lettered("link", "SerializationError: not Avro single-object encoding")
+    metrics.dead_lettered("rules", "")
+    assert registry.get_sample_value("hub_linkage_decisions_total", {"method": "new"}) == 1
+    assert registry.get_sample_value("hub_linkage_decisions_total", {"method": "exact"}) == 1
+    assert registry.get_sample_value("hub_linkage_decisions_total", {"method": "merge"}) == 2
+    assert (
+        registry.get_sample_value(
+            "hub_dead_letters_total", {"stage": "link", "reason_kind": "SerializationError"}
+        )
+        == 1
+    )
+    assert (
+        registry.get_sample_value(
+            "hub_dead_letters_total", {"stage": "rules", "reason_kind": "unknown"}
+        )
+        == 1
+    )
+    assert (
+        registry.get_sample_value(
+            "hub_worker_events_total", {"stage": "link", "outcome": "dead_lettered"}
+        )
+        == 1
+    )
