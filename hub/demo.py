@@ -79,12 +79,13 @@ def count_decodable(settings: HubSettings, partner: str) -> int:
         consumer.close()
 
 
-def start_worker(settings: HubSettings) -> Service:
-    """`hub worker` as a lasting background service, so its /metrics stay up after the demo."""
+def start_worker(settings: HubSettings, **env: str) -> Service:
+    """`hub worker` as a lasting background service, so its /metrics stay up after the demo;
+    ``env`` adds settings for it (``HUB_WORKER__METRICS_PORT``...)."""
     return Services(settings.state_dir).start(
         "worker",
         [sys.executable, "-m", "hub.cli.main", "worker"],
-        child_environment(settings),
+        child_environment(settings, **env),
         marker="hub.cli.main worker",
     )
 

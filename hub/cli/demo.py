@@ -8,7 +8,9 @@ import typer
 from rich.table import Table
 
 from hub.cli.context import fail, obj_of
+from hub.delivery.demo import run_demo_delivery
 from hub.demo import ensure_keys, publish_all, start_worker, synthesise, wait_for_rules
+from hub.demo_stack import start_lasting_services, write_indicators
 from hub.errors import HubError
 from hub.kafka.admin import apply_catalogue
 from hub.kafka.canary import round_trip
@@ -113,7 +115,19 @@ def demo(
         alerts.add_row(panel, f"{count:,}", ", ".join(f"{r} {n}" for r, n in rules.most_common()))
     console.print(alerts)
     console.print(f"Worker log: {worker.log_file}.")
+    try:
+        run_demo_delivery(settings, console=console)
+        report = write_indicators(settings, console)
+        if keep_running:
+            where = start_lasting_services(settings, out / "exports", console)
+    except HubError as exc:
+        if not keep_running:
+            services.stop_all()
+            broker.down()
+        raise fail(console, exc) from exc
+    console.print(f"[green]10.[/] Indicators report for the board: {report / 'index.html'}")
     if keep_running:
+        console.print(where)
         console.print(
             f"Kafka stays up on {state.bootstrap} (log {state.log_file}) and so do the hub's "
             "services; stop everything with `hub demo stop`."

@@ -93,7 +93,7 @@ class Pipeline:
         last_row, complete = self.outbox.position(file.digest)
         if complete and self.publisher is not None:
             self.summary.files_skipped += 1
-            log.info(
+            log.debug(
                 "%s was fully processed before (sha256 %s); skipping",
                 file.display,
                 file.digest[:12],

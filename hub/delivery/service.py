@@ -86,6 +86,11 @@ def check_channels(
                 )
 
 
+def _log_failed_commit(offsets: Any, response: Any) -> None:
+    if isinstance(response, Exception):
+        log.warning("offset commit at revocation failed (%s); left to the ledger", response)
+
+
 def _await_metadata(consumer: KafkaConsumer, topics: list[str], timeout_s: float) -> None:
     """Wait until the broker knows every alert topic's partitions before joining the group.
 
@@ -111,12 +116,10 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         self.service = service
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        try:
-            self.service._commit()
-        except Exception:  # raised here, it would stop the consumer for good (kafka-python 3)
-            # Not committed: the partitions' next owner re-reads them and the ledger skips
-            # what was already delivered, so nothing is lost or sent twice.
-            log.warning("offset commit at revocation failed; left to the ledger", exc_info=True)
+        # This runs on kafka-python's IO thread, where a blocking commit is refused, so the
+        # commit is sent without waiting. If it fails, the partitions' next owner re-reads
+        # them and the ledger skips what was already delivered: nothing lost, nothing twice.
+        self.service._commit(wait=False)
         self.service.tracker.forget(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
@@ -272,13 +275,17 @@ class DeliveryService:
 
         return finished
 
-    def _commit(self) -> None:
+    def _commit(self, *, wait: bool = True) -> None:
         consumer = self._consumer
         offsets = self.tracker.committable()
         if consumer is None or not offsets:
             return
+        commits = {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()}
+        if not wait:
+            consumer.commit_async(commits, callback=_log_failed_commit)
+            return
         try:
-            consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+            consumer.commit(commits)
         except (
             KafkaError
         ) as exc:  # a rebalance in between: the new owner re-reads, the ledger skips

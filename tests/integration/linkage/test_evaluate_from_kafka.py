@@ -10,9 +10,11 @@ from hub.cli.evaluate import read_flags
 from hub.cli.main import app
 from hub.config import HubSettings, child_environment
 from hub.connectors.runner import MAPPINGS, ConnectorRun
-from hub.demo import run_worker
+from hub.demo import start_worker, wait_for_rules
+from hub.kafka.local import free_port
 from hub.linkage.rules_eval import compare, load_truth, raise_offline, record_tokens
 from hub.rules.policy import load_policy
+from hub.services import Services
 from tests.integration.conftest import Partnership
 
 
@@ -27,7 +29,11 @@ def test_flags_from_the_worker_are_scored_per_rule(
         run.drain(30)
         run.close()
         published += run.summary.published
-    run_worker(settings, published, tmp_path / "worker.log", timeout_s=300)
+    worker = start_worker(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
+    try:
+        wait_for_rules(settings, worker, published, timeout_s=300)
+    finally:
+        Services(settings.state_dir).stop(worker.name)
 
     raised = read_flags(settings)
     assert raised
