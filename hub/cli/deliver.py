@@ -35,8 +35,8 @@ def deliver(
     if ctx.invoked_subcommand is not None:
         return
     from hub.delivery.inbox import AlertSink, open_inbox_store
-    from hub.delivery.metrics import serve
     from hub.delivery.service import DeliveryService, directory_of
+    from hub.metrics_http import serve
 
     obj = obj_of(ctx)
     settings = obj.settings
@@ -64,7 +64,7 @@ def deliver(
     port = settings.delivery.metrics_port
     if port:
         try:
-            server = serve(service.registry, service.health, port, settings.delivery.metrics_host)
+            server = serve(service.registry, port, service.health, settings.delivery.metrics_host)
         except OSError as exc:
             service.ledger.close()
             raise fail(

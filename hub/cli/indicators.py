@@ -18,10 +18,11 @@ from hub.indicators.compute import last_months, month_end
 from hub.indicators.definitions import LOOKBACK_DAYS
 from hub.indicators.events import IndicatorEvent
 from hub.indicators.figures import publish
-from hub.indicators.metrics import IndicatorMetrics, serve
+from hub.indicators.metrics import IndicatorMetrics
 from hub.indicators.population import load_population
 from hub.indicators.report import ReportInfo, area_name, change_text, fmt, label, write_report
 from hub.indicators.tables import TOTAL
+from hub.metrics_http import serve
 
 
 def _day(value: str | None) -> date | None:
@@ -118,7 +119,7 @@ def indicators(
     if serve_metrics is not None:
         registry = CollectorRegistry()
         exported = IndicatorMetrics(registry).update(pub)
-        server = serve(registry, serve_metrics)
+        server = serve(registry, serve_metrics, lambda: None)
         console.print(f"{exported} gauges on http://0.0.0.0:{serve_metrics}/metrics; Ctrl-C stops")
         try:
             while True:

@@ -15,7 +15,7 @@ def worker(ctx: typer.Context) -> None:
     from faust.worker import Worker
     from prometheus_client import CollectorRegistry
 
-    from hub.streams.http import Health, serve
+    from hub.metrics_http import Health, serve
     from hub.streams.worker import build
 
     obj = obj_of(ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import cast
 
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
 
 from hub.config import HubSettings
 from hub.connectors import ed, police, prison, school, yjs
@@ -72,13 +72,17 @@ class ConnectorRun:
             progress,
         )
         self._stop = False
+        self.unhealthy: str | None = None
 
     @property
     def summary(self) -> RunSummary:
         return self.pipeline.summary
 
     def serve_metrics(self, port: int) -> None:
-        start_http_server(port, addr="127.0.0.1", registry=self.registry)
+        """/metrics, and /healthz: 503 while Kafka is unreachable and events wait."""
+        from hub.metrics_http import serve
+
+        serve(self.registry, port, lambda: self.unhealthy)
 
     def recover(self) -> None:
         """Before reading anything new: settle what a previous run left in the outbox."""
@@ -124,8 +128,10 @@ class ConnectorRun:
         while True:
             try:
                 self.pipeline.flush_outbox()
+                self.unhealthy = None
             except SourceUnavailableError as exc:
                 log.warning("%s; events wait in the outbox", exc)
+                self.unhealthy = f"Kafka unreachable: {exc}"
             left = self.outbox.pending_count()
             if not left or time.monotonic() >= deadline or self._stop:
                 self.summary.held_in_outbox = left
@@ -148,6 +154,7 @@ class ConnectorRun:
             self.metrics.files_refused.inc()
         except SourceUnavailableError as exc:
             log.warning("%s; %d events wait in the outbox", exc, self.outbox.pending_count())
+            self.unhealthy = f"Kafka unreachable: {exc}"
 
     def _install_stop(self) -> None:
         def stop(signum: int, _frame: FrameType | None) -> None:

@@ -10,10 +10,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from hub.kafka.topics import PANELS
 
@@ -88,42 +86,3 @@ class DeliveryMetrics:
 
     def latency(self, channel: str, seconds: float) -> None:
         self._latency.labels(channel).observe(max(seconds, 0.0))
-
-
-Health = Callable[[], str | None]
-"""None when healthy, else a one-line reason."""
-
-
-def serve(
-    registry: CollectorRegistry, health: Health, port: int, host: str = "127.0.0.1"
-) -> ThreadingHTTPServer:
-    """Serve /metrics and /healthz in a daemon thread; ``shutdown()`` the result to stop."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/metrics":
-                self._reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
-            elif path == "/healthz":
-                reason = health()
-                if reason is None:
-                    self._reply(200, b"ok\n")
-                else:
-                    self._reply(503, reason.splitlines()[0].encode() + b"\n")
-            else:
-                self._reply(404, b"not found: try /metrics or /healthz\n")
-
-        def _reply(self, status: int, body: bytes, kind: str = "text/plain; charset=utf-8") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            log.debug("metrics endpoint: " + format, *args)
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="delivery-metrics", daemon=True).start()
-    return server

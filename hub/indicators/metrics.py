@@ -8,12 +8,7 @@ its registry, so tests and the worker choose where the gauges live.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
+from prometheus_client import CollectorRegistry, Gauge
 
 from hub.indicators.figures import Published
 
@@ -47,28 +42,3 @@ class IndicatorMetrics:
             self.ratio.labels(RATE_NAMES.get(indicator, indicator), area).set(value)
             exported += 1
         return exported
-
-
-def metrics_app(registry: CollectorRegistry) -> Callable[..., Iterable[bytes]]:
-    """``/metrics`` from the registry and ``/healthz`` (200 "ok"), on one port."""
-    metrics = make_wsgi_app(registry)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return metrics(environ, start_response)  # type: ignore[no-any-return]
-
-    return app
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def serve(registry: CollectorRegistry, port: int, host: str = "0.0.0.0") -> WSGIServer:  # noqa: S104
-    """Serve in a daemon thread; the caller shuts the returned server down."""
-    server = make_server(host, port, metrics_app(registry), handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, name="indicator-metrics", daemon=True).start()
-    return server

@@ -33,7 +33,7 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("link", WORKER_GROUP, tuple(f"src.{p}" for p in PARTNERS)),
-    Stage("rules", WORKER_GROUP, ("linked.events",)),
+    Stage("rules", WORKER_GROUP, ("linked.events", "person.merges")),
     Stage("deliver", DELIVERY_GROUP, tuple(f"alerts.{p}" for p in PANELS)),
 )
 

@@ -28,11 +28,11 @@ from prometheus_client import CollectorRegistry
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
 from hub.kafka.topics import PANELS, PARTNERS, STAGES, catalogue, topic_name
+from hub.metrics_http import Health
 from hub.routing.config import DEFAULT_ROUTING, load_routing
 from hub.rules.policy import DEFAULT_POLICY, load_policy
 from hub.streams.app import create_app
 from hub.streams.batch import run_batches
-from hub.streams.http import Health
 from hub.streams.link import LinkStep
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.rules import RulesStep

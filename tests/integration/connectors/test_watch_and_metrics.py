@@ -7,8 +7,11 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from hub.config import HubSettings, child_environment
 from hub.kafka.local import free_port
@@ -74,7 +77,34 @@ def test_watch_takes_new_files_and_serves_metrics(
         assert len(_published(connector_settings, "school")) == sum(rows)
         assert _metric(port, "hub_connector_records_published_total") == sum(rows)
         assert _metric(port, "hub_connector_records_read_total") == sum(rows)
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert health.read() == b"ok\n"
     finally:
         watcher.send_signal(signal.SIGTERM)
         output, _ = watcher.communicate(timeout=60)
     assert watcher.returncode == 0, output.decode()[-2000:]
+
+
+def test_healthz_says_kafka_is_unreachable_while_events_wait(
+    partnership: Partnership, tmp_path: Path
+) -> None:
+    from hub.config import load_settings
+    from hub.connectors.runner import ConnectorRun
+
+    settings = load_settings(
+        kafka={"bootstrap_servers": f"127.0.0.1:{free_port()}", "request_timeout_s": 3},
+        state_dir=tmp_path / "state",
+        connector={"keys_dir": partnership.keys},
+    )
+    run = ConnectorRun(settings, "yjs")
+    port = free_port()
+    run.serve_metrics(port)
+    try:
+        run.run_paths([partnership.export("yjs")])
+        assert run.drain(timeout_s=0) > 0  # held in the outbox, not lost
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert refused.value.code == 503
+        assert b"Kafka unreachable" in refused.value.read()
+    finally:
+        run.close()

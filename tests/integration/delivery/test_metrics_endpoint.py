@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from hub.delivery.metrics import DeliveryMetrics, InFlight, serve
+from hub.delivery.metrics import DeliveryMetrics, InFlight
 from hub.kafka.local import free_port
+from hub.metrics_http import serve
 from tests.integration.delivery.conftest import get
 
 
@@ -17,7 +18,7 @@ def test_metrics_and_health_endpoint() -> None:
     metrics = DeliveryMetrics(registry, in_flight)
     reason: list[str | None] = [None]
     port = free_port()
-    server = serve(registry, lambda: reason[0], port)
+    server = serve(registry, port, lambda: reason[0])
     base = f"http://127.0.0.1:{port}"
     try:
         assert get(f"{base}/healthz") == (200, "ok\n")

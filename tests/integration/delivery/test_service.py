@@ -13,13 +13,13 @@ from kafka import KafkaConsumer, TopicPartition
 from hub.config import HubSettings
 from hub.delivery.ledger import Ledger
 from hub.delivery.localmail import LocalMailServer
-from hub.delivery.metrics import serve
 from hub.delivery.receiver import WebhookReceiver
 from hub.delivery.samples import synthetic_alert
 from hub.delivery.service import DeliveryService, alert_topics
 from hub.kafka.client import kafka_python_config
 from hub.kafka.local import free_port
 from hub.kafka.topics import topic_name
+from hub.metrics_http import serve
 from tests.integration.delivery.conftest import (
     dead_letters,
     get,
@@ -70,7 +70,7 @@ def test_delivery_service_end_to_end(
 
         service = DeliveryService(settings)
         port = free_port()
-        server = serve(service.registry, service.health, port)
+        server = serve(service.registry, port, service.health)
         runner = threading.Thread(target=service.run, daemon=True)
         runner.start()
         try:

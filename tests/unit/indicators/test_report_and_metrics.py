@@ -9,9 +9,10 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from hub.indicators.metrics import IndicatorMetrics, serve
+from hub.indicators.metrics import IndicatorMetrics
 from hub.indicators.report import MARK, ReportInfo, write_report
 from hub.indicators.tables import TOTAL
+from hub.metrics_http import serve
 from tests.unit.indicators.conftest import Linked
 
 
@@ -81,7 +82,7 @@ def test_gauges_export_aggregates_and_never_a_withheld_figure(linked: Linked) ->
 def test_gauges_are_served_with_a_health_endpoint(linked: Linked) -> None:
     registry = CollectorRegistry()
     IndicatorMetrics(registry).update(linked.published)
-    server = serve(registry, 0, host="127.0.0.1")
+    server = serve(registry, 0, lambda: None)
     try:
         base = f"http://127.0.0.1:{server.server_port}"
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310
