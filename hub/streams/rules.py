@@ -116,10 +116,18 @@ class RulesStep:
             record["facts"],
             record["sealed"],
         )
-        timeline, fresh = add(self.timelines.get(person) or [], new, self.policy.longest_window)
+        held = self.timelines.get(person) or []
+        timeline, fresh = add(held, new, self.policy.longest_window)
         if not fresh:
-            self._count("outcome", "duplicate")
-            return  # redelivered: flags and alerts were produced the first time
+            if any(e["event_id"] == new["event_id"] for e in held):
+                self._count("outcome", "duplicate")
+                return  # redelivered: flags and alerts were produced the first time
+            # A new version of a record already held (a crime updated with its outcome)
+            # replaces it and is no new event: kept, never a repeat that raises a flag.
+            self.timelines[person] = timeline
+            self._count("outcome", "evaluated")
+            self._latencies.append(event.message.timestamp)
+            return
         flags = evaluate(self.policy, person, timeline, new)
         memory = self.alerted.get(person) or {}
         self.emit(person, timeline, flags, memory)

@@ -85,6 +85,22 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Partnership:
     return Partnership(root, keys)
 
 
+def publish_partnership(settings: HubSettings, partnership: Partnership) -> int:
+    """Every partner's export through its real connector; the events Kafka acknowledged."""
+    from hub.connectors.runner import MAPPINGS, ConnectorRun
+
+    published = 0
+    for partner in MAPPINGS:
+        run = ConnectorRun(settings, partner)
+        try:
+            run.run_paths([partnership.export(partner)])
+            run.drain(30)
+        finally:
+            run.close()
+        published += run.summary.published
+    return published
+
+
 @pytest.fixture
 def connector_settings(topics: HubSettings, partnership: Partnership) -> HubSettings:
     return topics.model_copy(

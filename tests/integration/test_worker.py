@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from hub.config import HubSettings, child_environment
-from hub.connectors.runner import MAPPINGS, ConnectorRun
+from hub.config import HubSettings
 from hub.contracts.codec import Codec
 from hub.kafka.client import kafka_python_config, producer_config
-from hub.kafka.local import free_port
 from hub.kafka.topics import PANELS, topic_name
 from hub.streams.deadletter import DeadLetter
 from privacy.errors import SealError
 from privacy.keyring import load_recipient_private, load_verify_keys
 from privacy.seal import Opener, SealedIdentity
-from tests.integration.conftest import Partnership
+from tests.integration.conftest import Partnership, publish_partnership
+from tests.integration.processes import hub_worker, stop
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,17 +42,6 @@ def _alert_ids(settings: HubSettings) -> list[str]:
     return [h["ce_id"].decode() for p in PANELS for _, h in _records(settings, f"alerts.{p}")]
 
 
-def _start(settings: HubSettings, log: Path) -> subprocess.Popen[bytes]:
-    env = child_environment(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
-    return subprocess.Popen(
-        [sys.executable, "-m", "hub.cli.main", "worker"],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 def _wait_for(
     settings: HubSettings,
     topic: str,
@@ -72,33 +59,17 @@ def _wait_for(
     pytest.fail(f"{topic} did not reach {count} within {timeout_s}s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=30)
-
-
 def test_stream_layer_end_to_end(
     connector_settings: HubSettings, partnership: Partnership, tmp_path: Path
 ) -> None:
     settings = connector_settings
-    published = 0
-    for partner in MAPPINGS:
-        run = ConnectorRun(settings, partner)
-        run.run_paths([partnership.export(partner)])
-        run.drain(30)
-        run.close()
-        published += run.summary.published
+    published = publish_partnership(settings, partnership)
     producer = KafkaProducer(**producer_config(settings))
     producer.send(topic_name("src.police", settings.topic_prefix), value=b"\xc3\x01poison").get(10)
     producer.close()
 
     log = tmp_path / "worker.log"
-    worker = _start(settings, log)
+    worker = hub_worker(settings, log)
     try:
         _wait_for(settings, "linked.events", published, worker, log)
         _wait_for(settings, "dlq.link", 1, worker, log)
@@ -106,11 +77,11 @@ def test_stream_layer_end_to_end(
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
         before = set(_alert_ids(settings))
-        worker = _start(settings, log)
+        worker = hub_worker(settings, log)
         time.sleep(20)  # a restarted worker resumes from committed offsets and recovers tables
         assert worker.poll() is None, log.read_text()[-3000:]
     finally:
-        _stop(worker)
+        stop(worker)
 
     codec = Codec()
     linked = [codec.decode(v)[1] for v, _ in _records(settings, "linked.events")]

@@ -8,9 +8,6 @@ same partnership linked offline (hub.indicators.offline).
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -18,8 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from hub.config import HubSettings, child_environment
-from hub.connectors.runner import MAPPINGS, ConnectorRun
+from hub.config import HubSettings
 from hub.indicators.compute import Period
 from hub.indicators.figures import publish
 from hub.indicators.kafka_source import read_linked
@@ -29,46 +25,20 @@ from hub.indicators.population import load_population
 from hub.indicators.report import ReportInfo, write_report
 from hub.indicators.service import refresh
 from hub.indicators.tables import TOTAL
-from tests.integration.conftest import Partnership
-from tests.integration.processes import REPO
+from tests.integration.conftest import Partnership, publish_partnership
+from tests.integration.processes import hub_worker, stop
 
 PERIOD = Period(date(2025, 10, 1), date(2026, 9, 30))
 RECORDS = ("sv_offences", "homicides", "victims", "suspects")
-
-
-def _worker(settings: HubSettings, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hub.cli.main", "worker"],
-        cwd=REPO,
-        env=child_environment(settings),
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=30)
 
 
 def test_report_from_linked_events_on_kafka_matches_the_offline_path(
     connector_settings: HubSettings, partnership: Partnership, tmp_path: Path
 ) -> None:
     settings = connector_settings
-    published = 0
-    for partner in MAPPINGS:
-        run = ConnectorRun(settings, partner)
-        run.run_paths([partnership.export(partner)])
-        run.drain(30)
-        run.close()
-        published += run.summary.published
+    published = publish_partnership(settings, partnership)
     log = tmp_path / "worker.log"
-    worker = _worker(settings, log)
+    worker = hub_worker(settings, log)
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -81,7 +51,7 @@ def test_report_from_linked_events_on_kafka_matches_the_offline_path(
                 pytest.fail(f"{snapshot.read}/{published} linked:\n{log.read_text()[-3000:]}")
             time.sleep(2)
     finally:
-        _stop(worker)
+        stop(worker)
     assert snapshot.undecodable == []
 
     population = load_population(partnership.root / "public" / "population.csv")

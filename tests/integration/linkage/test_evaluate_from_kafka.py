@@ -9,26 +9,19 @@ from typer.testing import CliRunner
 from hub.cli.evaluate import read_flags
 from hub.cli.main import app
 from hub.config import HubSettings, child_environment
-from hub.connectors.runner import MAPPINGS, ConnectorRun
 from hub.demo import start_worker, wait_for_rules
 from hub.kafka.local import free_port
 from hub.linkage.rules_eval import compare, load_truth, raise_offline, record_tokens
 from hub.rules.policy import load_policy
 from hub.services import Services
-from tests.integration.conftest import Partnership
+from tests.integration.conftest import Partnership, publish_partnership
 
 
 def test_flags_from_the_worker_are_scored_per_rule(
     connector_settings: HubSettings, partnership: Partnership, tmp_path: Path
 ) -> None:
     settings = connector_settings
-    published = 0
-    for partner in MAPPINGS:
-        run = ConnectorRun(settings, partner)
-        run.run_paths([partnership.export(partner)])
-        run.drain(30)
-        run.close()
-        published += run.summary.published
+    published = publish_partnership(settings, partnership)
     worker = start_worker(settings, HUB_WORKER__METRICS_PORT=str(free_port()))
     try:
         wait_for_rules(settings, worker, published, timeout_s=300)

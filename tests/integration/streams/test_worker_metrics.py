@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,12 +11,13 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.config import HubSettings, child_environment
-from hub.connectors.runner import MAPPINGS, ConnectorRun
+from hub.config import HubSettings
+from hub.connectors.runner import MAPPINGS
 from hub.kafka.client import kafka_python_config, producer_config
 from hub.kafka.local import free_port
 from hub.kafka.topics import topic_name
-from tests.integration.conftest import Partnership
+from tests.integration.conftest import Partnership, publish_partnership
+from tests.integration.processes import hub_worker, stop
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -63,31 +61,18 @@ def test_worker_metrics_follow_a_real_run(
     connector_settings: HubSettings, partnership: Partnership, tmp_path: Path
 ) -> None:
     settings = connector_settings
-    published = 0
-    for partner in MAPPINGS:
-        run = ConnectorRun(settings, partner)
-        run.run_paths([partnership.export(partner)])
-        run.drain(30)
-        run.close()
-        published += run.summary.published
+    published = publish_partnership(settings, partnership)
     producer = KafkaProducer(**producer_config(settings))
     producer.send(topic_name("src.ed", settings.topic_prefix), value=b"not avro").get(10)
     producer.close()
 
     port = free_port()
     log = tmp_path / "worker.log"
-    env = child_environment(
+    worker = hub_worker(
         settings,
+        log,
         HUB_WORKER__METRICS_PORT=str(port),
-        HUB_WORKER__METRICS_HOST="127.0.0.1",
         HUB_WORKER__SWEEP_INTERVAL_S="2",  # the time-based sweep runs during the test too
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli.main", "worker"],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -111,7 +96,14 @@ def test_worker_metrics_follow_a_real_run(
                 break
             time.sleep(1)
         else:
-            pytest.fail(f"counters did not reach {published}: {log.read_text()[-3000:]}")
+            evaluated = _value(
+                samples, "hub_worker_events_total", stage="rules", outcome="evaluated"
+            )
+            pytest.fail(
+                f"counters did not reach {published} (linked {linked}, evaluated {evaluated}, "
+                f"dead letters {_value(samples, 'hub_dead_letters_total', stage='link')}): "
+                f"{log.read_text()[-3000:]}"
+            )
         health_deadline = time.monotonic() + 30
         while True:  # the lag timer marks the worker healthy once it has partitions
             health = _get(base + "/healthz")
@@ -120,12 +112,7 @@ def test_worker_metrics_follow_a_real_run(
             time.sleep(1)
         missing = _get(base + "/nothing-here")
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=30)
+        stop(worker)
 
     assert status == 200
     assert health == (200, "ok\n")
