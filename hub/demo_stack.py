@@ -181,7 +181,7 @@ def start_lasting_services(settings: HubSettings, exports: Path, console: Consol
             "hub-inbox": [f"127.0.0.1:{INBOX_PORT}"],
         }
         prometheus = start_prometheus(settings, targets)
-    table = Table("what", "where", title="11. Still running (stop with `hub demo stop`)")
+    table = Table("what", "where", title="10. Still running (stop with `hub demo stop`)")
     table.add_row(
         "panels' inbox",
         f"{inbox.url}  (accounts in {credentials}; TOTP code: `hub inbox user code <user>`)",

@@ -125,7 +125,7 @@ def demo(
             services.stop_all()
             broker.down()
         raise fail(console, exc) from exc
-    console.print(f"[green]10.[/] Indicators report for the board: {report / 'index.html'}")
+    console.print(f"[green]9.[/] Indicators report for the board: {report / 'index.html'}")
     if keep_running:
         console.print(where)
         console.print(

@@ -175,7 +175,7 @@ def _print(console: Console, result: DemoDelivery) -> None:
         "delivered",
         "dead-lettered",
         "already done",
-        title="Delivery to the panels",
+        title="8. Delivery to the panels",
     )
     keys = sorted({(panel, channel) for panel, channel, _ in result.outcomes})
     for panel, channel in keys:
