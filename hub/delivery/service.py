@@ -112,18 +112,27 @@ def _await_metadata(consumer: KafkaConsumer, topics: list[str], timeout_s: float
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Commits what is done when partitions are revoked; forgets only partitions lost.
+
+    A rebalance that hands this service back the partitions it had (the common case, with one
+    delivery instance) keeps their tracking, so alerts still in flight finish and get
+    committed; a partition that went elsewhere is forgotten, and its new owner re-reads from
+    the committed offset while the ledger skips what was already delivered."""
+
     def __init__(self, service: DeliveryService) -> None:
         self.service = service
+        self.revoked: set[Any] = set()
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         # This runs on kafka-python's IO thread, where a blocking commit is refused, so the
-        # commit is sent without waiting. If it fails, the partitions' next owner re-reads
-        # them and the ledger skips what was already delivered: nothing lost, nothing twice.
+        # commit is sent without waiting; if it fails, the next commit or the ledger covers it.
         self.service._commit(wait=False)
-        self.service.tracker.forget(revoked)
+        self.revoked |= set(revoked)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("delivery assigned %d partitions", len(assigned))
+        self.service.tracker.forget(self.revoked - set(assigned))
+        self.revoked = set()
         self.service.assigned = bool(assigned)
 
 
