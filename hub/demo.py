@@ -14,6 +14,7 @@ from hub.connectors.runner import ConnectorRun
 from hub.contracts.codec import Codec
 from hub.errors import SourceUnavailableError
 from hub.kafka.client import kafka_python_config
+from hub.kafka.snapshot import read_to_end
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
 from hub.services import Service, Services
 from hub.synth.exports import FOLDER_OF_PARTNER
@@ -63,20 +64,10 @@ def publish_all(settings: HubSettings, exports: Path) -> list[PartnerResult]:
 
 def count_decodable(settings: HubSettings, partner: str) -> int:
     """Events on the partner's topic that decode under a shipped schema."""
-    from kafka import KafkaConsumer
-
     codec = Codec()
-    consumer = KafkaConsumer(
-        topic_name(f"src.{partner}", settings.topic_prefix),
-        **kafka_python_config(settings),
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-        enable_auto_commit=False,  # a read-only count: no group, nothing to commit
+    return sum(
+        1 for message in read_to_end(settings, f"src.{partner}", 60) if codec.decode(message.value)
     )
-    try:
-        return sum(1 for message in consumer if codec.decode(message.value))
-    finally:
-        consumer.close()
 
 
 def start_worker(settings: HubSettings, **env: str) -> Service:
@@ -114,26 +105,16 @@ def wait_for_rules(
 
 def alerts_by_panel(settings: HubSettings) -> dict[str, tuple[int, Counter[str]]]:
     """Per panel family: distinct alerts, and how often each rule appears in them."""
-    from kafka import KafkaConsumer
-
     codec = Codec()
     out: dict[str, tuple[int, Counter[str]]] = {}
     for panel in PANELS:
-        consumer = KafkaConsumer(
-            topic_name(f"alerts.{panel}", settings.topic_prefix),
-            **kafka_python_config(settings),
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=800,
-            enable_auto_commit=False,
-        )
         seen: set[str] = set()
         rules: Counter[str] = Counter()
-        for message in consumer:
+        for message in read_to_end(settings, f"alerts.{panel}", 60):
             _, alert = codec.decode(message.value)
             if alert["alert_id"] not in seen:  # redelivery after a restart: same id
                 seen.add(alert["alert_id"])
                 rules.update(alert["rules"])
-        consumer.close()
         if seen:
             out[panel] = (len(seen), rules)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from rich.table import Table
 
 from hub.cli.context import fail, obj_of
 from hub.config import HubSettings
-from hub.errors import HubError, SourceUnavailableError
+from hub.errors import HubError
 from hub.linkage.offline import evaluate_linkage
 from hub.linkage.rules_eval import (
     RuleQuality,
@@ -124,36 +123,12 @@ def _causes(total: int, causes: Any) -> str:
 def read_flags(settings: HubSettings, timeout_s: float = 60.0) -> list[dict[str, Any]]:
     """Every flag on the ``flags`` topic, from the beginning to the end offsets read at the
     start (nothing is committed: a read-only scan), deduplicated on the flag id."""
-    from kafka import KafkaConsumer, TopicPartition
-    from kafka.errors import KafkaError
-
     from hub.contracts.codec import Codec
-    from hub.kafka.client import kafka_python_config
-    from hub.kafka.topics import topic_name
+    from hub.kafka.snapshot import read_to_end
 
     codec = Codec()
-    name = topic_name("flags", settings.topic_prefix)
-    try:
-        consumer = KafkaConsumer(**kafka_python_config(settings), enable_auto_commit=False)
-    except KafkaError as exc:
-        raise SourceUnavailableError(f"cannot reach Kafka to read {name}: {exc}") from exc
-    try:
-        partitions = consumer.partitions_for_topic(name)
-        if not partitions:
-            raise SourceUnavailableError(f"topic {name} does not exist (check topic_prefix)")
-        parts = [TopicPartition(name, p) for p in sorted(partitions)]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        end = consumer.end_offsets(parts)
-        flags: dict[str, dict[str, Any]] = {}
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(p) < end[p] for p in parts):
-            if time.monotonic() > deadline:
-                raise SourceUnavailableError(f"{name}: not read to its end in {timeout_s:.0f}s")
-            for records in consumer.poll(timeout_ms=500).values():
-                for message in records:
-                    _, flag = codec.decode(message.value)
-                    flags.setdefault(flag["flag_id"], flag)
-        return list(flags.values())
-    finally:
-        consumer.close()
+    flags: dict[str, dict[str, Any]] = {}
+    for message in read_to_end(settings, "flags", timeout_s):
+        _, flag = codec.decode(message.value)
+        flags.setdefault(flag["flag_id"], flag)
+    return list(flags.values())

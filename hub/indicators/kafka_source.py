@@ -8,17 +8,15 @@ decode is skipped, logged with its coordinates and counted in the result, never 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
-from hub.errors import HubError, SourceUnavailableError
+from hub.errors import HubError
 from hub.indicators.events import IndicatorEvent, deduplicated, from_linked
-from hub.kafka.client import kafka_python_config
-from hub.kafka.topics import topic_name
+from hub.kafka.snapshot import read_to_end
 
 log = logging.getLogger(__name__)
 
@@ -56,41 +54,16 @@ def _resolve(merges: dict[str, str], person_id: str) -> str:
 def _records(
     settings: HubSettings, base: str, schema: str, timeout_s: float, codec: Codec, bad: list[str]
 ) -> Iterator[dict[str, Any]]:
-    from kafka import KafkaConsumer, TopicPartition
-    from kafka.errors import KafkaError
-
-    topic = topic_name(base, settings.topic_prefix)
-    try:
-        consumer = KafkaConsumer(**kafka_python_config(settings), enable_auto_commit=False)
-    except KafkaError as exc:
-        raise SourceUnavailableError(f"cannot reach Kafka for {topic}: {exc}") from exc
-    try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise SourceUnavailableError(f"topic {topic} does not exist (run `hub topics apply`)")
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        ends = {tp: off for tp, off in consumer.end_offsets(assigned).items() if off > 0}
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                raise SourceUnavailableError(f"timed out reading {topic} after {timeout_s:.0f} s")
-            for tp, messages in consumer.poll(timeout_ms=500).items():
-                for m in messages:
-                    if m.offset >= ends.get(tp, 0):
-                        continue
-                    where = f"{topic}/{m.partition}/{m.offset}"
-                    try:
-                        found, value = codec.decode(m.value)
-                    except HubError as exc:
-                        log.warning("skipping undecodable record at %s: %s", where, exc)
-                        bad.append(f"{where}: {exc}")
-                        continue
-                    if found != schema:
-                        log.warning("skipping %s record at %s: expected %s", found, where, schema)
-                        bad.append(f"{where}: a {found} record, expected {schema}")
-                        continue
-                    yield value
-    finally:
-        consumer.close()
+    for m in read_to_end(settings, base, timeout_s):
+        where = f"{m.topic}/{m.partition}/{m.offset}"
+        try:
+            found, value = codec.decode(m.value)
+        except HubError as exc:
+            log.warning("skipping undecodable record at %s: %s", where, exc)
+            bad.append(f"{where}: {exc}")
+            continue
+        if found != schema:
+            log.warning("skipping %s record at %s: expected %s", found, where, schema)
+            bad.append(f"{where}: a {found} record, expected {schema}")
+            continue
+        yield value
