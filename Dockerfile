@@ -7,6 +7,8 @@ COPY privacy ./privacy
 COPY schemas ./schemas
 COPY deploy ./deploy
 RUN pip install --no-cache-dir -c constraints.txt .
+# The state volume starts as a copy of this folder, so the hub's user owns it.
+RUN mkdir -p /var/lib/hub && chown nobody:nogroup /var/lib/hub
 USER nobody
 ENTRYPOINT []
 CMD ["hub", "--help"]

@@ -102,6 +102,7 @@ class ConnectorSettings(BaseModel):
         description="per partner, optional event fields its data-sharing agreement keeps back",
     )
     metrics_port: int | None = Field(None, ge=1, le=65535, description="serve /metrics here")
+    metrics_host: str = Field("127.0.0.1", description="0.0.0.0 in a container")
     expected_cadence_s: dict[str, float] = Field(
         default_factory=dict,
         description="per partner, the longest normal gap between exports in seconds "

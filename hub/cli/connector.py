@@ -49,8 +49,9 @@ def run(
                 progress=lambda _row: bar.update(task, completed=connector.summary.read),
             )
             try:
-                if obj.settings.connector.metrics_port:
-                    connector.serve_metrics(obj.settings.connector.metrics_port)
+                wanted = obj.settings.connector
+                if wanted.metrics_port:
+                    connector.serve_metrics(wanted.metrics_port, wanted.metrics_host)
                 connector.recover()
                 if watch:
                     if len(inputs) != 1 or not inputs[0].is_dir():

@@ -78,11 +78,11 @@ class ConnectorRun:
     def summary(self) -> RunSummary:
         return self.pipeline.summary
 
-    def serve_metrics(self, port: int) -> None:
+    def serve_metrics(self, port: int, host: str = "127.0.0.1") -> None:
         """/metrics, and /healthz: 503 while Kafka is unreachable and events wait."""
         from hub.metrics_http import serve
 
-        serve(self.registry, port, lambda: self.unhealthy)
+        serve(self.registry, port, lambda: self.unhealthy, host)
 
     def recover(self) -> None:
         """Before reading anything new: settle what a previous run left in the outbox."""

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
-COMPOSE_HOST = "hub"
+HUB_JOB_PREFIX = "hub-"  # the hub's own processes; other jobs keep their hosts
 
 
 def local_config(
@@ -26,7 +26,7 @@ def local_config(
     interval_s: float | None = None,
     deploy_dir: Path = DEPLOY,
 ) -> dict[str, Any]:
-    """The deployed configuration with the compose host replaced by ``host``.
+    """The deployed configuration with the hub processes' compose hosts replaced by ``host``.
 
     ``targets`` (job name to host:port list) replaces the named jobs' targets and drops the
     jobs it does not name; ``interval_s`` sets scrape and evaluation intervals (tests: 1s)."""
@@ -42,7 +42,7 @@ def local_config(
             if name not in targets:
                 continue
             job["static_configs"] = [{"targets": list(targets[name])}]
-        else:
+        elif name.startswith(HUB_JOB_PREFIX):
             for static in job.get("static_configs", []):
                 static["targets"] = [_rehost(t, host) for t in static["targets"]]
         jobs.append(job)
@@ -55,8 +55,7 @@ def local_config(
 
 
 def _rehost(target: str, host: str) -> str:
-    name, _, port = target.rpartition(":")
-    return f"{host}:{port}" if name == COMPOSE_HOST else target
+    return f"{host}:{target.rpartition(':')[2]}"
 
 
 def main(argv: list[str]) -> None:

@@ -1,23 +1,33 @@
 """docker-compose.yml, checked statically: no Docker engine runs here or in CI.
 
 The compose Kafka must behave like the project's own broker (hub/kafka/properties.py), use the
-Kafka version the pom resolves, and every file, port and address it names must line up.
+Kafka version the pom resolves; every hub command must parse against the real CLI with settings
+that validate; and every file, port and address it names must line up with Prometheus's
+targets.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+import typer
 import yaml
 
-from hub.config import BrokerSettings
+from hub.cli.main import app
+from hub.config import BrokerSettings, HubSettings
 from hub.kafka.jars import DEFAULT_POM
 from hub.kafka.properties import server_properties
+from hub.kafka.topics import PARTNERS
+from hub.synth.exports import FOLDER_OF_PARTNER
 
 REPO = Path(__file__).resolve().parents[2]
+IN_A_CONTAINER = "0.0.0.0"  # noqa: S104 - each service listens on its container's network
 # Addresses and paths differ by design between a container and a loopback broker.
 _PER_HOST = {
     "listeners",
@@ -41,8 +51,112 @@ def _kafka_env(compose: dict[str, Any]) -> dict[str, str]:
     return {k[len("KAFKA_") :].lower().replace("_", "."): str(v) for k, v in env.items()}
 
 
-def test_the_four_services_are_there(compose: dict[str, Any]) -> None:
-    assert {"kafka", "hub", "prometheus", "grafana"} <= set(compose["services"])
+def _hub_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image") == "csp-hub:latest"
+    }
+
+
+def _hub_commands(service: dict[str, Any]) -> list[list[str]]:
+    """The `hub ...` invocations of a service, including those inside `sh -c`."""
+    command = service["command"]
+    if command[:2] != ["sh", "-c"]:
+        return [command]
+    parts = re.split(r"\|\||&&|;", command[2])
+    return [shlex.split(part) for part in parts if shlex.split(part)[:1] == ["hub"]]
+
+
+def _settings(service: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> HubSettings:
+    for name in [n for n in os.environ if n.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+    for name, value in service["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    return HubSettings()
+
+
+def test_the_whole_stack_is_there(compose: dict[str, Any]) -> None:
+    expected = {"kafka", "init", "synth", "worker", "delivery", "inbox", "prometheus", "grafana"}
+    expected |= {f"connector-{p}" for p in PARTNERS}
+    assert expected <= set(compose["services"])
+
+
+def test_every_hub_command_parses_against_the_cli(compose: dict[str, Any]) -> None:
+    cli = typer.main.get_command(app)
+    for name, service in _hub_services(compose).items():
+        commands = _hub_commands(service)
+        assert commands, f"{name} runs no hub command"
+        for argv in commands:
+            group: click.Command = cli
+            args = argv[1:]
+            while isinstance(group, click.Group):
+                sub = group.get_command(click.Context(group), args[0])
+                assert sub is not None, f"{name}: no command {args[0]!r} in {argv}"
+                group, args = sub, args[1:]
+            group.make_context(argv[0], list(args))  # raises on an unknown option
+
+
+def test_every_hub_service_has_valid_settings(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for service in _hub_services(compose).values():
+        settings = _settings(service, monkeypatch)
+        assert settings.bootstrap_servers == "kafka:9092"
+        assert str(settings.state_dir) == "/var/lib/hub"
+        assert settings.connector.keys_dir == settings.inbox.keys_dir
+
+
+def test_connectors_watch_the_synthetic_exports(compose: dict[str, Any]) -> None:
+    synth = compose["services"]["synth"]["command"][2]
+    out = re.search(r"--out (\S+)", synth)
+    assert out is not None
+    for partner in PARTNERS:
+        command = compose["services"][f"connector-{partner}"]["command"]
+        assert command[:4] == ["hub", "connector", "run", partner]
+        assert command[command.index("--input") + 1] == (
+            f"{out[1]}/exports/{FOLDER_OF_PARTNER[partner]}"
+        )
+        assert "--watch" in command
+
+
+def test_every_scrape_target_is_served_by_its_service(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
+    served: dict[str, tuple[str, int | None]] = {}
+    for name, service in _hub_services(compose).items():
+        settings = _settings(service, monkeypatch)
+        if name.startswith("connector-"):
+            served[name] = (settings.connector.metrics_host, settings.connector.metrics_port)
+        elif name == "worker":
+            served[name] = (settings.worker.metrics_host, settings.worker.metrics_port)
+        elif name == "delivery":
+            served[name] = (settings.delivery.metrics_host, settings.delivery.metrics_port)
+        elif name == "inbox":
+            command = service["command"]
+            port = int(command[command.index("--port") + 1])
+            served[name] = (command[command.index("--host") + 1], port)
+    targets = [
+        (job["job_name"], target)
+        for job in config["scrape_configs"]
+        if job["job_name"].startswith("hub-")
+        for static in job["static_configs"]
+        for target in static["targets"]
+    ]
+    assert len(targets) == len(served) == len(PARTNERS) + 3
+    for job, target in targets:
+        host, port = target.split(":")
+        assert served.get(host) == (IN_A_CONTAINER, int(port)), f"{job}: nothing serves {target}"
+
+
+def test_the_image_user_owns_the_state_volume(compose: dict[str, Any]) -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    user = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert user == ["nobody"]
+    assert re.search(r"chown nobody\S* /var/lib/hub", dockerfile)
+    for service in _hub_services(compose).values():
+        assert "hub-state:/var/lib/hub" in service["volumes"]
 
 
 def test_kafka_image_matches_the_pom_version(compose: dict[str, Any]) -> None:
@@ -83,8 +197,9 @@ def test_listeners_ports_and_addresses_line_up(compose: dict[str, Any]) -> None:
     assert env["controller.quorum.voters"].endswith(":" + listeners["CONTROLLER"])
     published = [p.split(":")[-1] for p in compose["services"]["kafka"]["ports"]]
     assert set(published) <= set(listeners.values())
-    hub_bootstrap = compose["services"]["hub"]["environment"]["HUB_KAFKA__BOOTSTRAP_SERVERS"]
-    assert hub_bootstrap == f"kafka:{listeners['INTERNAL']}"
+    for service in _hub_services(compose).values():
+        bootstrap = service["environment"]["HUB_KAFKA__BOOTSTRAP_SERVERS"]
+        assert bootstrap == f"kafka:{listeners['INTERNAL']}"
     assert env["inter.broker.listener.name"] in listeners
 
 

@@ -22,10 +22,10 @@ def _targets(config: dict[str, object]) -> dict[str, list[str]]:
 def test_the_deployed_config_scrapes_every_contract_port() -> None:
     targets = _targets(yaml.safe_load((DEPLOY / "prometheus.yml").read_text()))
     assert sorted(targets[JOBS["connector"]]) == sorted(
-        f"hub:{port}" for port in CONNECTOR_PORTS.values()
+        f"connector-{partner}:{port}" for partner, port in CONNECTOR_PORTS.items()
     )
     for process in ("worker", "delivery", "inbox"):
-        assert targets[JOBS[process]] == [f"hub:{PROCESS_PORTS[process]}"]
+        assert targets[JOBS[process]] == [f"{process}:{PROCESS_PORTS[process]}"]
 
 
 def test_local_config_moves_the_hub_jobs_to_this_machine(tmp_path: Path) -> None:
