@@ -49,7 +49,9 @@ def indicators(
     out: Path = typer.Option(Path(".hub/indicators"), "--out", "-o", help="Report folder."),
     truth: bool = typer.Option(False, help="With --synth: print the ground truth beside."),
     serve_metrics: int | None = typer.Option(
-        None, "--serve-metrics", help="Then serve these gauges (computed once) on this port until Ctrl-C."
+        None,
+        "--serve-metrics",
+        help="Then serve these gauges (computed once) on this port until Ctrl-C.",
     ),
     timeout: float = typer.Option(120.0, help="Seconds allowed to read the topics."),
 ) -> None:
@@ -120,7 +122,8 @@ def indicators(
         registry = CollectorRegistry()
         exported = IndicatorMetrics(registry).update(pub)
         server = serve(registry, serve_metrics, lambda: None)
-        console.print(f"{exported} gauges on http://127.0.0.1:{serve_metrics}/metrics; Ctrl-C stops")
+        url = f"http://127.0.0.1:{serve_metrics}/metrics"
+        console.print(f"{exported} gauges on {url}; Ctrl-C stops")
         try:
             while True:
                 time.sleep(3600)
