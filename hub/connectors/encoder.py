@@ -76,6 +76,15 @@ class SourceEncoder:
             tuple[PersonFacts, tuple[str, ...]], tuple[list[dict[str, object]], bytes, list[str]]
         ] = {}
         self._ref_memo: dict[tuple[str, str], str] = {}
+        self._tokenised = tuple(getattr(mapping, "TOKENISED_BODY_FIELDS", ()))
+        # CloudEvents headers: built once by CloudEvent, then only the id and time change.
+        self._headers = CloudEvent(
+            "",
+            partner_source(mapping.PARTNER),
+            event_type(mapping.SCHEMA, self.schema.version),
+            datetime.now(UTC),
+            self.schema.fingerprint.hex(),
+        ).headers()
         nullable = {
             f["name"]
             for f in self.schema.definition["fields"]
@@ -94,33 +103,26 @@ class SourceEncoder:
         ref = tokens.current(IdentifierType.LOCAL, record.record_ref, namespace=f"{partner}/record")
         eid = event_id(partner, ref, record.record_version)
         produced = datetime.now(UTC)
-        body = dict(record.body)
-        for name in getattr(self.mapping, "TOKENISED_BODY_FIELDS", ()):
-            body[name] = self._shared_ref(name, body[name])
-        for name in self.withhold:
-            body[name] = None
-        value = self.codec.encode(
-            self.mapping.SCHEMA,
-            {
-                "envelope": {
-                    "event_id": eid,
-                    "partner": partner,
-                    "schema_version": self.schema.version,
-                    "produced_at": produced,
-                    "source_record_ref": ref,
-                    "record_version": record.record_version,
-                },
-                "identity": self._identity(record, eid),
-                **body,
+        fields: dict[str, Any] = {
+            "envelope": {
+                "event_id": eid,
+                "partner": partner,
+                "schema_version": self.schema.version,
+                "produced_at": produced,
+                "source_record_ref": ref,
+                "record_version": record.record_version,
             },
-        )
-        headers = CloudEvent(
-            eid,
-            partner_source(partner),
-            event_type(self.mapping.SCHEMA, self.schema.version),
-            produced,
-            self.schema.fingerprint.hex(),
-        ).headers()
+            "identity": self._identity(record, eid),
+        }
+        fields.update(record.body)
+        for name in self._tokenised:
+            fields[name] = self._shared_ref(name, fields[name])
+        for name in self.withhold:
+            fields[name] = None
+        value = self.codec.encode(self.mapping.SCHEMA, fields)
+        headers = self._headers.copy()  # CloudEvent.headers(), the same bytes
+        headers[1] = ("ce_id", eid.encode())
+        headers[4] = ("ce_time", produced.isoformat(timespec="milliseconds").encode())
         return EncodedEvent(eid, ref.encode(), value, headers)
 
     def _shared_ref(self, field: str, value: str) -> str:

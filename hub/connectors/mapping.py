@@ -26,7 +26,7 @@ class FieldProblem(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonFacts:
     """The clear facts about a person, at source only: pseudonymised or sealed, never sent."""
 
@@ -39,7 +39,7 @@ class PersonFacts:
     identifiers: tuple[tuple[str, str], ...] = ()  # (identifier type, validated value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MappedRecord:
     record_ref: str
     record_version: int

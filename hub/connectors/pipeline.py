@@ -32,7 +32,7 @@ BATCH_ROWS = 1000
 MAX_IN_FLIGHT = 4 * BATCH_ROWS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EncodedEvent:
     event_id: str
     key: bytes
@@ -108,10 +108,10 @@ class Pipeline:
             self.publisher.warm_up()
             stager = _Stager(self._store)
         try:
+            read = 0  # rows of this batch, counted in the metric once per batch
             for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
                 row_number = item.number
-                self.summary.read += 1
-                self.metrics.read.inc()
+                read += 1
                 if isinstance(item, BadRow):
                     self._quarantine(
                         item.source, item.number, None, None, "malformed_row", item.reason
@@ -119,8 +119,10 @@ class Pipeline:
                 elif (event := self._event(item)) is not None:
                     batch.append(event)
                 if row_number % BATCH_ROWS == 0:
+                    self._count_read(read)
                     self._hand_over(stager, batch, file, row_number)
-                    batch = []
+                    batch, read = [], 0
+            self._count_read(read)
             self._hand_over(stager, batch, file, row_number)
         finally:
             if stager is not None:
@@ -130,6 +132,10 @@ class Pipeline:
             self.flush_outbox()
         self.summary.files += 1
         self.summary.seconds += time.monotonic() - started
+
+    def _count_read(self, rows: int) -> None:
+        self.summary.read += rows
+        self.metrics.read.inc(rows)
 
     def _hand_over(
         self, stager: _Stager | None, batch: list[PendingEvent], file: InputFile, row: int

@@ -44,3 +44,24 @@ def test_a_long_lived_encoder_emits_what_a_fresh_one_does(tmp_path: Path) -> Non
             assert warm["identity"][name] == cold["identity"][name], name
         assert warm["crime_ref"] == cold["crime_ref"]
         assert warm["envelope"]["event_id"] == cold["envelope"]["event_id"]
+
+
+def test_headers_are_the_cloudevent_headers_of_the_event(tmp_path: Path) -> None:
+    from hub.contracts.envelope import CloudEvent
+
+    generate_partnership(tmp_path / "keys", ["police"], ["panels"])
+    settings = ConnectorSettings(keys_dir=tmp_path / "keys")
+    encoder = SourceEncoder(police, load_keys(settings, "police"), [])  # type: ignore[arg-type]
+    for record in _police_records(tmp_path)[:20]:
+        event = encoder.encode(record)
+        _, decoded = Codec().decode(event.value)
+        envelope = decoded["envelope"]
+        expected = CloudEvent(
+            envelope["event_id"],
+            "/csp/partner/police",
+            f"uk.csp.hub.PoliceCrimeEvent.v{envelope['schema_version']}",
+            envelope["produced_at"],
+            encoder.schema.fingerprint.hex(),
+        ).headers()
+        assert event.headers == expected
+        assert dict(event.headers)["ce_id"] == event.event_id.encode()
