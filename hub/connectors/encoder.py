@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
+
+from fastavro import schemaless_writer
 
 from hub.config import ConnectorSettings
 from hub.connectors.mapping import MappedRecord, PartnerMapping, PersonFacts
 from hub.connectors.people import age_on
 from hub.connectors.pipeline import EncodedEvent
-from hub.contracts.codec import Codec
+from hub.contracts.codec import MARKER, Codec
 from hub.contracts.envelope import CloudEvent, event_id, event_type, partner_source
-from hub.contracts.registry import load_registry
-from hub.errors import ConfigurationError
+from hub.contracts.registry import Schema, load_registry
+from hub.errors import ConfigurationError, SerializationError
 from privacy.blocking import BlockingKeyer
 from privacy.clk import ClkEncoder, PersonAttributes
 from privacy.errors import KeyRingError
@@ -57,6 +60,70 @@ def load_keys(settings: ConnectorSettings, partner: str) -> PartnerKeys:
 
 _SEALED = "uk.csp.hub.SealedIdentity"
 _MEMO_LIMIT = 65_536  # people (and shared references) remembered per encoder
+# The identity's leading fields, which depend on the person only (memoised with them).
+_PERSON_FIELDS = ("tokens", "clk", "clk_key_version", "blocking_keys")
+
+
+# A person's tokens, Bloom encoding, blocking keys, and those fields Avro-encoded.
+_Pseudonyms = tuple[list[dict[str, object]], bytes, list[str], bytes]
+
+
+class _SplitWriter:
+    """Writes a source event as ``Codec.encode`` does, with the person's fields pre-encoded.
+
+    Avro's binary encoding of a record is its fields' encodings one after the other, with no
+    framing, so the event's bytes are (envelope) + (the identity's tokens, Bloom encoding and
+    blocking keys, ~30% of the fastavro work, encoded once per person) + (the rest of the
+    identity and the body). Each part is written by fastavro against the contract's own
+    parsed field schemas; tests check the bytes equal ``Codec.encode``'s.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.prefix = MARKER + schema.fingerprint
+        parsed = schema.parsed
+        named = parsed["__named_schemas"]
+        fields = parsed["fields"]
+        identity = fields[1]["type"]["fields"]
+        head = len(_PERSON_FIELDS)
+
+        def part(chosen: list[dict[str, Any]]) -> dict[str, Any]:
+            return {
+                "type": "record",
+                "name": f"{parsed['name']}.Part",
+                "fields": chosen,
+                "__fastavro_parsed": True,
+                "__named_schemas": named,
+            }
+
+        self.envelope = part(fields[:1])
+        self.person = part(identity[:head])
+        self.rest = part(identity[head:] + fields[2:])
+
+    @classmethod
+    def fits(cls, schema: Schema) -> bool:
+        """Envelope, then identity starting with the person's fields; no name used twice."""
+        fields = schema.parsed["fields"]
+        if [f["name"] for f in fields[:2]] != ["envelope", "identity"]:
+            return False
+        identity = fields[1]["type"]
+        if not isinstance(identity, dict) or identity.get("type") != "record":
+            return False
+        names = [f["name"] for f in identity["fields"]]
+        rest = names[len(_PERSON_FIELDS) :] + [f["name"] for f in fields[2:]]
+        return tuple(names[: len(_PERSON_FIELDS)]) == _PERSON_FIELDS and len(set(rest)) == len(rest)
+
+    def person_bytes(self, identity: dict[str, Any]) -> bytes:
+        out = BytesIO()
+        schemaless_writer(out, self.person, identity)
+        return out.getvalue()
+
+    def write(self, envelope: dict[str, Any], person: bytes, rest: dict[str, Any]) -> bytes:
+        out = BytesIO()
+        out.write(self.prefix)
+        schemaless_writer(out, self.envelope, {"envelope": envelope})
+        out.write(person)
+        schemaless_writer(out, self.rest, rest)
+        return out.getvalue()
 
 
 class SourceEncoder:
@@ -72,9 +139,8 @@ class SourceEncoder:
         self.codec = codec or Codec()
         self.schema = load_registry().get(mapping.SCHEMA)
         self.withhold = withhold
-        self._memo: dict[
-            tuple[PersonFacts, tuple[str, ...]], tuple[list[dict[str, object]], bytes, list[str]]
-        ] = {}
+        self._memo: dict[tuple[PersonFacts, tuple[str, ...]], _Pseudonyms] = {}
+        self._split = _SplitWriter(self.schema) if _SplitWriter.fits(self.schema) else None
         self._ref_memo: dict[tuple[str, str], str] = {}
         self._tokenised = tuple(getattr(mapping, "TOKENISED_BODY_FIELDS", ()))
         # CloudEvents headers: built once by CloudEvent, then only the id and time change.
@@ -103,23 +169,34 @@ class SourceEncoder:
         ref = tokens.current(IdentifierType.LOCAL, record.record_ref, namespace=f"{partner}/record")
         eid = event_id(partner, ref, record.record_version)
         produced = datetime.now(UTC)
-        fields: dict[str, Any] = {
-            "envelope": {
-                "event_id": eid,
-                "partner": partner,
-                "schema_version": self.schema.version,
-                "produced_at": produced,
-                "source_record_ref": ref,
-                "record_version": record.record_version,
-            },
-            "identity": self._identity(record, eid),
+        envelope: dict[str, Any] = {
+            "event_id": eid,
+            "partner": partner,
+            "schema_version": self.schema.version,
+            "produced_at": produced,
+            "source_record_ref": ref,
+            "record_version": record.record_version,
         }
+        identity, person = self._identity(record, eid)
+        split = self._split
+        # Split: the identity's and the body's fields in one dict (their names differ).
+        fields: dict[str, Any] = (
+            identity if split is not None else {"envelope": envelope, "identity": identity}
+        )
         fields.update(record.body)
         for name in self._tokenised:
             fields[name] = self._shared_ref(name, fields[name])
         for name in self.withhold:
             fields[name] = None
-        value = self.codec.encode(self.mapping.SCHEMA, fields)
+        if split is None:
+            value = self.codec.encode(self.mapping.SCHEMA, fields)
+        else:
+            try:
+                value = split.write(envelope, person, fields)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise SerializationError(
+                    f"{self.mapping.SCHEMA}: record does not fit the schema: {exc}"
+                ) from exc
         headers = self._headers.copy()  # CloudEvent.headers(), the same bytes
         headers[1] = ("ce_id", eid.encode())
         headers[4] = ("ce_time", produced.isoformat(timespec="milliseconds").encode())
@@ -137,9 +214,7 @@ class SourceEncoder:
             self._ref_memo[(field, value)] = found
         return found
 
-    def _pseudonyms(
-        self, person: PersonFacts, local_ids: tuple[str, ...]
-    ) -> tuple[list[dict[str, object]], bytes, list[str]]:
+    def _pseudonyms(self, person: PersonFacts, local_ids: tuple[str, ...]) -> _Pseudonyms:
         """Tokens, Bloom encoding and blocking keys of one person as recorded here.
 
         They depend only on the person's facts (and the keys), and one person recurs across
@@ -168,15 +243,27 @@ class SourceEncoder:
                 person.sex,
                 person.postcode,
             )
-            found = (token_list, self.keys.clk.encode(attrs), self.keys.blocking.keys(attrs))
+            clk, blocking = self.keys.clk.encode(attrs), self.keys.blocking.keys(attrs)
+            encoded = b""
+            if self._split is not None:
+                encoded = self._split.person_bytes(
+                    {
+                        "tokens": token_list,
+                        "clk": clk,
+                        "clk_key_version": self.keys.clk.version,
+                        "blocking_keys": blocking,
+                    }
+                )
+            found = (token_list, clk, blocking, encoded)
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
             self._memo[memo_key] = found
         return found
 
-    def _identity(self, record: MappedRecord, eid: str) -> dict[str, Any]:
+    def _identity(self, record: MappedRecord, eid: str) -> tuple[dict[str, Any], bytes]:
+        """The identity record's fields, and its person fields already Avro-encoded."""
         person, partner = record.person, self.mapping.PARTNER
-        found, clk, blocking_keys = self._pseudonyms(person, record.local_ids)
+        found, clk, blocking_keys, encoded = self._pseudonyms(person, record.local_ids)
         postcode = normalise_postcode(person.postcode)
         dob = person.date_of_birth
         sealed: tuple[str, dict[str, Any]] | None = None
@@ -199,7 +286,7 @@ class SourceEncoder:
                     },
                 ),
             )
-        return {
+        identity = {
             "tokens": found,
             "clk": clk,
             "clk_key_version": self.keys.clk.version,
@@ -210,3 +297,4 @@ class SourceEncoder:
             "home_area": record.home_area or (postcode_outward(postcode) if postcode else None),
             "sealed": sealed,
         }
+        return identity, encoded
