@@ -118,10 +118,11 @@ class Outbox:
 
         ``acknowledged`` (acks of earlier events) ride in the same transaction: one fsync.
         """
-        rows = [(e.event_id, e.topic, e.key, e.value, _dump_headers(e.headers)) for e in events]
+        dump = _dump_headers
+        values = [v for e in events for v in (e.event_id, e.topic, e.key, e.value, dump(e.headers))]
         with self.transaction() as db:
             _insert_many(
-                db, "INSERT OR IGNORE INTO outbox (event_id, topic, key, value, headers)", rows
+                db, "INSERT OR IGNORE INTO outbox (event_id, topic, key, value, headers)", values, 5
             )
             _set_position(db, digest, name, row, complete=False)
             _acknowledge(db, list(acknowledged))
@@ -169,17 +170,16 @@ class Outbox:
 _ROWS_PER_STATEMENT = 1000
 
 
-def _insert_many(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[object]]) -> None:
-    """``executemany`` of ``insert`` (columns named, no VALUES), in multi-row statements."""
-    if not rows:
+def _insert_many(db: sqlite3.Connection, insert: str, values: Sequence[object], width: int) -> None:
+    """``executemany`` of ``insert`` (columns named, no VALUES) over rows of ``width`` values
+    laid end to end in ``values`` (built in one pass), in multi-row statements."""
+    if not values:
         return
-    marks = "(" + ", ".join("?" * len(rows[0])) + ")"
-    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[start : start + _ROWS_PER_STATEMENT]
-        db.execute(
-            f"{insert} VALUES {', '.join([marks] * len(chunk))}",
-            [value for row in chunk for value in row],
-        )
+    marks = "(" + ", ".join("?" * width) + ")"
+    step = _ROWS_PER_STATEMENT * width
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        db.execute(f"{insert} VALUES {', '.join([marks] * (len(chunk) // width))}", chunk)
 
 
 def _acknowledge(db: sqlite3.Connection, acks: list[Acknowledged]) -> None:
@@ -187,7 +187,8 @@ def _acknowledge(db: sqlite3.Connection, acks: list[Acknowledged]) -> None:
     _insert_many(
         db,
         "INSERT OR REPLACE INTO published (event_id, topic, partition, offset)",
-        [(a.event_id, a.topic, a.partition, a.offset) for a in acks],
+        [v for a in acks for v in (a.event_id, a.topic, a.partition, a.offset)],
+        4,
     )
     for start in range(0, len(acks), _ROWS_PER_STATEMENT):
         ids = [a.event_id for a in acks[start : start + _ROWS_PER_STATEMENT]]
