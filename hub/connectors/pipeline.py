@@ -7,6 +7,7 @@ Events reach the durable outbox before Kafka, so a kill at any point loses nothi
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import sys
@@ -27,6 +28,7 @@ from hub.errors import SourceUnavailableError
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000
+_GC_YOUNG = 20_000  # allocations between young-generation collections while a file runs
 # Events sent but not yet acknowledged before the pipeline waits: a few batches, so reading
 # and encoding overlap Kafka's writes without an unbounded backlog in memory.
 MAX_IN_FLIGHT = 4 * BATCH_ROWS
@@ -107,6 +109,11 @@ class Pipeline:
         if self.publisher is not None:
             self.publisher.warm_up()
             stager = _Stager(self._store)
+        collect = gc.get_threshold()
+        # Rows make short-lived, acyclic objects (freed by reference counting); the default
+        # young-generation collection every 700 allocations found nothing to free yet cost
+        # ~5 us a row. Collect every 20,000 instead while the file runs, then restore.
+        gc.set_threshold(_GC_YOUNG, *collect[1:])
         try:
             read = 0  # rows of this batch, counted in the metric once per batch
             for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
@@ -125,6 +132,7 @@ class Pipeline:
             self._count_read(read)
             self._hand_over(stager, batch, file, row_number)
         finally:
+            gc.set_threshold(*collect)
             if stager is not None:
                 stager.finish()  # raises the first error of a batch, if there was one
         if self.publisher is not None:
