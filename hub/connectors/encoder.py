@@ -64,6 +64,41 @@ _MEMO_LIMIT = 65_536  # people (and shared references) remembered per encoder
 _PERSON_FIELDS = ("tokens", "clk", "clk_key_version", "blocking_keys")
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ENVELOPE = (
+    ("event_id", "string"),
+    ("partner", "enum"),
+    ("schema_version", "int"),
+    ("produced_at", "timestamp-millis"),
+    ("source_record_ref", "string"),
+    ("record_version", "int"),
+)
+
+
+def _shape(avro_type: Any) -> str:
+    if isinstance(avro_type, str):
+        return avro_type
+    if avro_type.get("logicalType") == "timestamp-millis" and avro_type["type"] == "long":
+        return "timestamp-millis"
+    return str(avro_type["type"])
+
+
+def _long(n: int) -> bytes:
+    """Avro's int and long: zig-zag, then base-128 varint, low group first."""
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _string(text: str) -> bytes:
+    data = text.encode()
+    return _long(len(data)) + data
+
+
 # A person's tokens, Bloom encoding, blocking keys, and those fields Avro-encoded.
 _Pseudonyms = tuple[list[dict[str, object]], bytes, list[str], bytes]
 
@@ -98,6 +133,13 @@ class _SplitWriter:
         self.envelope = part(fields[:1])
         self.person = part(identity[:head])
         self.rest = part(identity[head:] + fields[2:])
+        # The envelope is the same six fields in every contract: written directly when so.
+        envelope = fields[0]["type"]
+        self.partners: dict[str, bytes] | None = None
+        shape = [(f["name"], _shape(f["type"])) for f in envelope["fields"]]
+        if shape == list(_ENVELOPE):
+            symbols = envelope["fields"][1]["type"]["symbols"]
+            self.partners = {s: _long(i) for i, s in enumerate(symbols)}
 
     @classmethod
     def fits(cls, schema: Schema) -> bool:
@@ -120,10 +162,29 @@ class _SplitWriter:
     def write(self, envelope: dict[str, Any], person: bytes, rest: dict[str, Any]) -> bytes:
         out = BytesIO()
         out.write(self.prefix)
-        schemaless_writer(out, self.envelope, {"envelope": envelope})
+        if self.partners is None:
+            schemaless_writer(out, self.envelope, {"envelope": envelope})
+        else:
+            out.write(self._envelope(envelope, self.partners))
         out.write(person)
         schemaless_writer(out, self.rest, rest)
         return out.getvalue()
+
+    @staticmethod
+    def _envelope(envelope: dict[str, Any], partners: dict[str, bytes]) -> bytes:
+        """The envelope as fastavro writes it (timestamp-millis as fastavro computes it)."""
+        delta = envelope["produced_at"] - _EPOCH
+        millis = (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+        return b"".join(
+            (
+                _string(envelope["event_id"]),
+                partners[envelope["partner"]],
+                _long(envelope["schema_version"]),
+                _long(millis),
+                _string(envelope["source_record_ref"]),
+                _long(envelope["record_version"]),
+            )
+        )
 
 
 class SourceEncoder:
