@@ -70,6 +70,8 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
         # The Java client's partitioner (murmur2 of the key), as kafka-python and aiokafka.
         "partitioner": "murmur2_random",
         "logger": logging.getLogger("hub.connectors.librdkafka"),
+        # A broker closing an idle connection is routine for a watching connector, not an error.
+        "log.connection.close": False,
     }
     if kafka.sasl_mechanism:
         config["sasl.mechanism"] = kafka.sasl_mechanism
