@@ -110,6 +110,12 @@ class ThreadCpu:
         return dict(used)
 
 
+def _schedstat(tid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for a CPU) of one of our threads."""
+    on_cpu, waiting, _slices = Path(f"/proc/self/task/{tid}/schedstat").read_text().split()
+    return int(on_cpu) / 1e9, int(waiting) / 1e9
+
+
 def _thread_names() -> dict[int, str]:
     return {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
 
@@ -163,11 +169,13 @@ def main() -> None:
             )
             apply_catalogue(settings)
             run = ConnectorRun(settings, args.partner, dry_run=dry_run)
+            main_tid = threading.get_native_id()
             with _Namer() as namer, ThreadCpu(broker.state().pid) as cpu:
-                started = time.perf_counter()
+                started, sched = time.perf_counter(), _schedstat(main_tid)
                 run.run_paths([source])
                 run.drain(60)
                 elapsed = time.perf_counter() - started
+                on_cpu, queued = (b - a for a, b in zip(sched, _schedstat(main_tid), strict=True))
             run.close()
             read = run.summary.read
             label = "dry run (no Kafka, no outbox)" if dry_run else "published, acks=all"
@@ -185,13 +193,20 @@ def main() -> None:
                 if s / read * 1e6 >= 0.5
             )
             print(f"{'':<8}CPU us/row: connector process {process / read * 1e6:.1f} ({parts})")
+            print(
+                f"{'':<8}main thread wall us/row: {elapsed / read * 1e6:.1f} = on a CPU "
+                f"{on_cpu / read * 1e6:.1f} + waiting for a CPU {queued / read * 1e6:.1f} + "
+                f"asleep (GIL, a full queue, I/O) {(elapsed - on_cpu - queued) / read * 1e6:.1f}"
+            )
     finally:
         broker.down()
     print(f"input: {rows:,} rows from a {args.people:,}-person synthetic partnership")
     print("rows/s is wall clock, with the broker and everything else on the machine competing.")
     print("CPU us/row per thread (MainThread reads, validates, pseudonymises, seals, encodes;")
     print("connector-store writes the outbox; rdk:*/connector-kafka threads send to Kafka) and")
-    print("of the broker's JVM is steadier than wall clock on a shared machine.")
+    print("of the broker's JVM is steadier than wall clock on a shared machine. The main thread's")
+    print("wall time per row splits into running, runnable but without a free core (the machine")
+    print("is short of CPU), and asleep (mostly waiting for the GIL held by another thread).")
 
 
 if __name__ == "__main__":
