@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 from privacy.errors import InvalidIdentifier
 
@@ -127,7 +128,9 @@ _VALIDATORS = {
 }
 
 
+@lru_cache(maxsize=65_536)  # people recur: a connector validates the same identifier often
 def validate_identifier(kind: IdentifierType, raw: str) -> str:
+    """The normalised identifier, or InvalidIdentifier (failures are not cached)."""
     validator = _VALIDATORS.get(kind)  # a StrEnum member and its value look up alike
     if validator is None:
         validator = _VALIDATORS[IdentifierType(kind)]  # ValueError naming an unknown kind

@@ -26,7 +26,7 @@ class FieldProblem(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonFacts:
     """The clear facts about a person, at source only: pseudonymised or sealed, never sent."""
 
@@ -39,7 +39,7 @@ class PersonFacts:
     identifiers: tuple[tuple[str, str], ...] = ()  # (identifier type, validated value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MappedRecord:
     record_ref: str
     record_version: int
@@ -130,10 +130,11 @@ def _dmy(value: str) -> datetime:
 
 
 def _dmy_hm(value: str) -> datetime:
-    if len(value) != 16 or value[10] != " " or value[13] != ":":
+    if len(value) != 16 or value[2:6:3] != "//" or value[10:14:3] != " :":
         raise ValueError(f"{value!r} is not dd/mm/yyyy HH:MM")
-    day = _dmy(value[:10])
-    return day.replace(hour=int(value[11:13]), minute=int(value[14:16]))
+    return datetime(
+        int(value[6:10]), int(value[3:5]), int(value[0:2]), int(value[11:13]), int(value[14:16])
+    )
 
 
 _FAST: dict[str, Callable[[str], datetime]] = {

@@ -47,7 +47,7 @@ def person(
         sex=sex,
         postcode=optional(row, postcode) if postcode else None,
         address=optional(row, address) if address else None,
-        identifiers=tuple(i for i in identifiers if i is not None),
+        identifiers=tuple(filter(None, identifiers)),  # the present ones
     )
 
 

@@ -7,6 +7,7 @@ Events reach the durable outbox before Kafka, so a kill at any point loses nothi
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import sys
@@ -27,12 +28,13 @@ from hub.errors import SourceUnavailableError
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000
+_GC_YOUNG = 20_000  # allocations between young-generation collections while a file runs
 # Events sent but not yet acknowledged before the pipeline waits: a few batches, so reading
 # and encoding overlap Kafka's writes without an unbounded backlog in memory.
 MAX_IN_FLIGHT = 4 * BATCH_ROWS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EncodedEvent:
     event_id: str
     key: bytes
@@ -107,11 +109,16 @@ class Pipeline:
         if self.publisher is not None:
             self.publisher.warm_up()
             stager = _Stager(self._store)
+        collect = gc.get_threshold()
+        # Rows make short-lived, acyclic objects (freed by reference counting); the default
+        # young-generation collection every 700 allocations found nothing to free yet cost
+        # ~5 us a row. Collect every 20,000 instead while the file runs, then restore.
+        gc.set_threshold(_GC_YOUNG, *collect[1:])
         try:
+            read = 0  # rows of this batch, counted in the metric once per batch
             for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
                 row_number = item.number
-                self.summary.read += 1
-                self.metrics.read.inc()
+                read += 1
                 if isinstance(item, BadRow):
                     self._quarantine(
                         item.source, item.number, None, None, "malformed_row", item.reason
@@ -119,10 +126,13 @@ class Pipeline:
                 elif (event := self._event(item)) is not None:
                     batch.append(event)
                 if row_number % BATCH_ROWS == 0:
+                    self._count_read(read)
                     self._hand_over(stager, batch, file, row_number)
-                    batch = []
+                    batch, read = [], 0
+            self._count_read(read)
             self._hand_over(stager, batch, file, row_number)
         finally:
+            gc.set_threshold(*collect)
             if stager is not None:
                 stager.finish()  # raises the first error of a batch, if there was one
         if self.publisher is not None:
@@ -130,6 +140,10 @@ class Pipeline:
             self.flush_outbox()
         self.summary.files += 1
         self.summary.seconds += time.monotonic() - started
+
+    def _count_read(self, rows: int) -> None:
+        self.summary.read += rows
+        self.metrics.read.inc(rows)
 
     def _hand_over(
         self, stager: _Stager | None, batch: list[PendingEvent], file: InputFile, row: int

@@ -3,9 +3,9 @@
 Sending is pipelined: ``submit`` hands a batch of events (already durable in the outbox) to an
 idempotent ``acks=all`` producer and returns at once, so the next batch is read and encoded
 while Kafka writes this one; ``collect`` gathers acknowledgements in submission order. The
-producer is aiokafka's, on its own event-loop thread, with whole record batches built by its
-C record builder (kafka-python's pure-Python builder and per-record futures cost ~60 us a
-record, more than everything else a connector does).
+producer is confluent-kafka's (librdkafka): batching, compression, the network and retries
+run on librdkafka's own C threads without Python's GIL, so they do not slow the thread that
+encodes (aiokafka's event loop needed ~10 us of GIL-holding Python a record for the same).
 
 After a crash, or after a send this process saw fail, events still in the outbox may or may
 not have reached Kafka. ``reconcile`` reads each partition from the last acknowledged offset
@@ -17,15 +17,12 @@ event whose fate is unknown).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, wait
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from hub.config import HubSettings
@@ -39,6 +36,8 @@ EVENT_ID_HEADER = "ce_id"
 # One record batch is one produce request entry; brokers refuse more than message.max.bytes
 # (1 MiB by default) in one batch, so stay well under it.
 MAX_BATCH_BYTES = 512 * 1024
+# While waiting for acknowledgements, librdkafka's delivery reports are served this often.
+_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,55 +47,71 @@ class Sent:
     seconds: float
 
 
-@dataclass
-class _InFlight:
-    events: list[PendingEvent]
-    future: Future[list[Acknowledged]]
-    started: float
+def producer_config(settings: HubSettings) -> dict[str, Any]:
+    """A durable librdkafka producer: idempotent, acks=all; same connection settings as the rest.
 
-
-def aiokafka_producer_config(settings: HubSettings) -> dict[str, Any]:
-    """A durable aiokafka producer: acks=all, idempotent; same connection settings as the rest."""
-    base = kafka_python_config(settings)
+    Every name is librdkafka's (CONFIGURATION.md of the pinned version).
+    """
+    kafka = settings.kafka
     config: dict[str, Any] = {
-        "bootstrap_servers": base["bootstrap_servers"],
-        "security_protocol": base["security_protocol"],
-        "request_timeout_ms": base["request_timeout_ms"],
+        "bootstrap.servers": settings.bootstrap_servers,
+        "security.protocol": kafka.security_protocol,
+        "enable.idempotence": True,  # no duplicate and no reordering on retry
         "acks": "all",
-        "enable_idempotence": True,
-        "linger_ms": 5,
-        "max_batch_size": MAX_BATCH_BYTES,
-        "retry_backoff_ms": 200,
+        "max.in.flight.requests.per.connection": 5,  # the most idempotence keeps in order
+        # Never give a message up: it is retried until Kafka takes it (after an outage too),
+        # exactly once; the outbox holds it meanwhile. 0 is librdkafka's "no limit".
+        "message.timeout.ms": 0,
+        "request.timeout.ms": int(kafka.request_timeout_s * 1000),
+        "retry.backoff.ms": 200,
+        # Whole record batches: fewer, larger produce requests cost the broker less per record.
+        "linger.ms": 5,
+        "batch.size": MAX_BATCH_BYTES,
+        # The Java client's partitioner (murmur2 of the key), as kafka-python and aiokafka.
+        "partitioner": "murmur2_random",
+        "logger": logging.getLogger("hub.connectors.librdkafka"),
+        # A broker closing an idle connection is routine for a watching connector, not an error.
+        "log.connection.close": False,
     }
-    for name in ("sasl_mechanism", "sasl_plain_username", "sasl_plain_password"):
-        if name in base:
-            config[name] = base[name]
-    if settings.kafka.security_protocol in ("SSL", "SASL_SSL"):
-        from aiokafka.helpers import create_ssl_context
-
-        # aiokafka needs a context; without a CA file, the system's trusted CAs (as kafka-python).
-        config["ssl_context"] = create_ssl_context(cafile=base.get("ssl_cafile"))
+    if kafka.sasl_mechanism:
+        config["sasl.mechanism"] = kafka.sasl_mechanism
+        config["sasl.username"] = kafka.sasl_username
+        config["sasl.password"] = (
+            kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
+        )
+    if kafka.security_protocol in ("SSL", "SASL_SSL"):
+        # Without a CA file, the system's trusted CAs (as kafka-python): librdkafka looks for
+        # them in the usual places ("probe"), since its wheel bundles its own OpenSSL.
+        config["ssl.ca.location"] = str(kafka.ssl_cafile) if kafka.ssl_cafile else "probe"
     return config
 
 
-class _Loop:
-    """An asyncio event loop on a daemon thread, for the producer's network work."""
+class _InFlight:
+    """One submitted batch; librdkafka's delivery reports fill in each event's offset."""
 
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self.loop.run_forever, name="connector-kafka", daemon=True
-        )
-        self._thread.start()
+    __slots__ = ("error", "events", "placed", "started", "waiting")
 
-    def run(self, coro: Any) -> Future[Any]:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+    def __init__(self, events: list[PendingEvent]) -> None:
+        self.events = events
+        self.placed: list[tuple[str, int, int] | None] = [None] * len(events)
+        self.waiting = len(events)
+        self.error: str | None = None
+        self.started = time.monotonic()
 
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        if not self._thread.is_alive():
-            self.loop.close()
+    def delivered(self, index: int, error: Any, message: Any) -> None:
+        """librdkafka's delivery report of event ``index``, served by ``poll``."""
+        self.waiting -= 1
+        if error is not None:
+            self.error = self.error or str(error)
+        else:
+            self.placed[index] = (message.topic(), message.partition(), message.offset())
+
+    def acknowledged(self) -> list[Acknowledged]:
+        return [
+            Acknowledged(e.event_id, *where)
+            for e, where in zip(self.events, self.placed, strict=True)
+            if where is not None
+        ]
 
 
 class Publisher:
@@ -106,10 +121,8 @@ class Publisher:
         self.settings = settings
         self.outbox = outbox
         self.block_s = block_s
-        self._loop: _Loop | None = None
         self._producer: Any = None
-        self._order: asyncio.Lock | None = None  # batches reach the producer in submit order
-        self._starting: Future[tuple[Any, asyncio.Lock]] | None = None
+        self._reachable = False  # the producer has answered a metadata request
         self._in_flight: deque[_InFlight] = deque()
         self.needs_reconcile = False  # a send failed: its events' fate is unknown
 
@@ -119,68 +132,49 @@ class Publisher:
         return sum(len(f.events) for f in self._in_flight)
 
     def close(self) -> None:
-        """Store what has been acknowledged, then stop the producer and its thread.
+        """Store what has been acknowledged, then stop the producer.
 
-        Sends still unfinished after a short wait are abandoned with the loop: their events
-        stay in the outbox and the next run reconciles them with Kafka.
+        Sends still unfinished after a short wait are abandoned with the producer: their
+        events stay in the outbox and the next run reconciles them with Kafka.
         """
         try:
             done = self.collect(keep_at_most=0, timeout_s=self.block_s)
             if done.acknowledged:
                 self.outbox.acknowledge(done.acknowledged)
         finally:
-            if self._starting is not None:  # warmed up but never used: stop it too
-                starting, self._starting = self._starting, None
-                try:
-                    self._producer, self._order = starting.result(timeout=self.block_s + 5)
-                except Exception as exc:  # it never connected; nothing to stop
-                    log.debug("Kafka producer never connected: %s", exc)
             self._stop_producer()
-            if self._loop is not None:
-                self._loop.stop()
-                self._loop = None
 
     def _stop_producer(self) -> None:
-        if self._producer is not None and self._loop is not None:
-            producer, self._producer, self._order = self._producer, None, None
-            try:
-                self._loop.run(producer.stop()).result(timeout=self.block_s)
-            except Exception as exc:  # a producer that cannot stop cleanly is dropped anyway
-                log.debug("Kafka producer did not stop cleanly: %s", exc)
+        """Drop the producer and whatever it still holds (those events stay in the outbox)."""
+        producer, self._producer, self._reachable = self._producer, None, False
+        self._in_flight.clear()
+        if producer is not None:
+            producer.purge(in_queue=True, in_flight=True, blocking=True)
+            producer.flush(0)  # serve the purged messages' reports: nothing waits on them
 
     def warm_up(self) -> None:
-        """Start connecting in the background (bootstrap, metadata, producer id take ~0.5 s),
-        so the first batch does not wait for it; errors surface at the first send."""
-        if self._producer is None and self._starting is None:
-            if self._loop is None:
-                self._loop = _Loop()
-            self._starting = self._loop.run(self._start(aiokafka_producer_config(self.settings)))
+        """Create the producer, so librdkafka connects (bootstrap, metadata, producer id) in
+        the background while the first batch is read; errors surface at the first send."""
+        if self._producer is None:
+            from confluent_kafka import Producer
 
-    async def _start(self, config: dict[str, Any]) -> tuple[Any, asyncio.Lock]:
-        from aiokafka import AIOKafkaProducer
-
-        producer = AIOKafkaProducer(**config)
-        try:
-            await asyncio.wait_for(producer.start(), self.block_s)
-        except BaseException:
-            await producer.stop()
-            raise
-        return producer, asyncio.Lock()
+            self._producer = Producer(producer_config(self.settings))
 
     def _connect(self) -> Any:
-        if self._producer is None:
-            from aiokafka.errors import KafkaError
+        """The producer, once it has reached Kafka; SourceUnavailableError if it cannot."""
+        self.warm_up()
+        if not self._reachable:
+            from confluent_kafka import KafkaException
 
-            self.warm_up()
-            assert self._starting is not None
-            starting, self._starting = self._starting, None
             try:
-                self._producer, self._order = starting.result(timeout=self.block_s + 5)
-            except (KafkaError, OSError, TimeoutError, FutureTimeout) as exc:
+                self._producer.list_topics(timeout=self.block_s)
+            except KafkaException as exc:
+                self._stop_producer()
                 raise SourceUnavailableError(
                     f"Kafka at {self.settings.bootstrap_servers} is unreachable: "
-                    f"{exc or type(exc).__name__}"
+                    f"{exc.args[0].str() if exc.args else exc}"
                 ) from exc
+            self._reachable = True
         return self._producer
 
     def submit(self, events: Sequence[PendingEvent]) -> None:
@@ -188,11 +182,28 @@ class Publisher:
         if not events:
             return
         producer = self._connect()
-        assert self._loop is not None
-        assert self._order is not None
-        batch = list(events)
-        future = self._loop.run(_produce(producer, self._order, batch))
-        self._in_flight.append(_InFlight(batch, future, time.monotonic()))
+        batch = _InFlight(list(events))
+        self._in_flight.append(batch)
+        produce, delivered = producer.produce, batch.delivered
+        for index, event in enumerate(batch.events):
+            try:
+                produce(
+                    event.topic,
+                    event.value,
+                    event.key,
+                    headers=event.headers,
+                    on_delivery=partial(delivered, index),
+                )
+            except BufferError:  # librdkafka's queue is full: let it drain, then go on
+                producer.poll(1.0)
+                produce(
+                    event.topic,
+                    event.value,
+                    event.key,
+                    headers=event.headers,
+                    on_delivery=partial(delivered, index),
+                )
+        producer.poll(0)
 
     def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
         """Acknowledgements of finished sends, oldest first (for the caller to store).
@@ -212,28 +223,30 @@ class Publisher:
         acks: list[Acknowledged] = []
         failed = 0
         waiting = self.in_flight
+        if self._producer is not None and self._in_flight:
+            self._producer.poll(0)
         while self._in_flight:
             head = self._in_flight[0]
-            if not head.future.done():
+            if head.waiting:
                 if waiting <= keep_at_most:
                     break
-                wait([head.future], timeout=max(0.0, deadline - time.monotonic()))
-                if not head.future.done():
+                while head.waiting and (left := deadline - time.monotonic()) > 0:
+                    self._producer.poll(min(_POLL_S, left))
+                if head.waiting:
                     break
             self._in_flight.popleft()
             waiting -= len(head.events)
-            error = head.future.exception()
-            if error is not None:
+            if head.error is not None:
                 log.warning(
                     "Kafka send failed, %d events stay in the outbox: %s",
                     len(head.events),
-                    error or type(error).__name__,
+                    head.error,
                 )
                 self.needs_reconcile = True
             if self.needs_reconcile:
                 failed += len(head.events)
             else:
-                acks += head.future.result()
+                acks += head.acknowledged()
         if self.needs_reconcile and not self._in_flight:
             self._stop_producer()  # nothing of ours is left in it; a fresh one next time
         return Sent(acks, failed, time.monotonic() - started)
@@ -313,65 +326,3 @@ class Publisher:
         finally:
             consumer.close()
         return found
-
-
-async def _produce(
-    producer: Any, order: asyncio.Lock, events: list[PendingEvent]
-) -> list[Acknowledged]:
-    """Send events as whole record batches per partition; each event's offset from its batch's.
-
-    Batches are handed to the producer under ``order`` (FIFO), so one submission's batches all
-    precede the next one's; only the waits for acknowledgements overlap.
-    """
-    async with order:
-        sending = await _enqueue(producer, events)
-    acks: list[Acknowledged] = []
-    for topic, partition, sent, future in sending:
-        meta = await future
-        acks += [
-            Acknowledged(e.event_id, topic, partition, meta.offset + i) for i, e in enumerate(sent)
-        ]
-    return acks
-
-
-async def _enqueue(
-    producer: Any, events: list[PendingEvent]
-) -> list[tuple[str, int, list[PendingEvent], asyncio.Future[Any]]]:
-    from aiokafka.partitioner import DefaultPartitioner
-
-    groups: dict[tuple[str, int], list[PendingEvent]] = {}
-    partitions_of: dict[str, list[int]] = {}
-    choose = DefaultPartitioner()  # the Java client's murmur2 on the key, as before
-    for event in events:
-        partitions = partitions_of.get(event.topic)
-        if partitions is None:
-            partitions = partitions_of[event.topic] = sorted(
-                await producer.partitions_for(event.topic)
-            )
-        partition = partitions[0] if len(partitions) == 1 else choose(event.key, partitions, [])
-        groups.setdefault((event.topic, partition), []).append(event)
-    sending: list[tuple[str, int, list[PendingEvent], asyncio.Future[Any]]] = []
-    for (topic, partition), group in groups.items():
-        start = 0
-        while start < len(group):
-            builder = producer.create_batch()
-            count = 0
-            for event in group[start:]:
-                if (
-                    builder.append(
-                        key=event.key, value=event.value, timestamp=None, headers=event.headers
-                    )
-                    is None
-                ):
-                    break
-                count += 1
-            if count == 0:
-                raise SourceUnavailableError(
-                    f"event {group[start].event_id} is larger than a Kafka batch "
-                    f"({MAX_BATCH_BYTES} bytes)"
-                )
-            builder.close()
-            future = await producer.send_batch(builder, topic, partition=partition)
-            sending.append((topic, partition, group[start : start + count], future))
-            start += count
-    return sending

@@ -30,14 +30,14 @@ class InputRefusedError(HubError):
     """A whole input file was refused; the message says which file and why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     source: str
     number: int  # 1-based data row number (the CSV header is not a row)
     fields: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BadRow:
     source: str
     number: int

@@ -37,3 +37,13 @@ def test_large_batches_store_find_and_acknowledge_every_event(tmp_path: Path) ->
     outbox.enqueue(_events(10, start=2200), "digest", "file.csv", 3710)  # waiting: ignored
     assert outbox.pending_count() == 1600
     outbox.close()
+
+
+def test_headers_come_back_as_stored_and_older_json_headers_still_load(tmp_path: Path) -> None:
+    from hub.connectors.outbox import _load_headers
+
+    headers = [("ce_id", b"e-1"), ("bin", bytes(range(256))), ("empty", b"")]
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    outbox.enqueue([PendingEvent("e-1", "t", b"k", b"v", headers)], "d", "f", 1)
+    assert outbox.pending(10)[0].headers == headers
+    assert _load_headers('[["ce_id","e-1"],["x","\\u00ff"]]') == [("ce_id", b"e-1"), ("x", b"\xff")]
