@@ -8,7 +8,7 @@ surviving person; ``e:<event>`` the decision already taken for an event (idempot
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any, Protocol
 
 
@@ -16,6 +16,15 @@ class LinkageStore(Protocol):
     def get(self, key: str, default: Any = None) -> Any: ...
 
     def __setitem__(self, key: str, value: Any) -> None: ...
+
+
+def get_many(store: LinkageStore, keys: Sequence[str]) -> list[Any]:
+    """The values of ``keys`` (None where absent): one batched read when the store has
+    ``get_many`` (a RocksDB MultiGet), otherwise one read per key."""
+    batched = getattr(store, "get_many", None)
+    if batched is not None:
+        return list(batched(keys))
+    return [store.get(key) for key in keys]
 
 
 def memory_store() -> MutableMapping[str, Any]:
@@ -30,6 +39,16 @@ class SerializedStore(MutableMapping[str, Any]):
 
     def __init__(self, raw: MutableMapping[bytes, bytes] | None = None) -> None:
         self.raw: MutableMapping[bytes, bytes] = {} if raw is None else raw
+        from rocksdict import Rdict
+
+        self._multi_get = isinstance(raw, Rdict)  # Rdict.get of a list is a MultiGet
+
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        encoded = [key.encode() for key in keys]
+        if not self._multi_get:
+            return [self.get(key) for key in keys]
+        found = self.raw.get(encoded)  # type: ignore[call-overload]
+        return [None if value is None else json.loads(value) for value in found]
 
     def __getitem__(self, key: str) -> Any:
         return json.loads(self.raw[key.encode()].decode())
@@ -45,7 +64,7 @@ class SerializedStore(MutableMapping[str, Any]):
         del self.raw[key.encode()]
 
     def __iter__(self) -> Iterator[str]:
-        return (key.decode() for key in self.raw)
+        return (key.decode() for key in self.raw.keys())  # noqa: SIM118  # a raw-mode Rdict iterates only .keys()
 
     def __len__(self) -> int:
         return len(self.raw)
