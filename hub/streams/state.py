@@ -84,8 +84,10 @@ class TableBatch:
                 missing.setdefault(self.partition_of(key), []).append(key)
         for partition, wanted in missing.items():
             db = self.table.data._db_for_partition(partition)
-            encoded = [self._encode_key(key) for key in wanted]
-            found = db.get(encoded) if isinstance(db, Rdict) else [db.get(k) for k in encoded]
+            encoded: list[Any] = [self._encode_key(key) for key in wanted]
+            found: list[Any] = (
+                db.get(encoded) if isinstance(db, Rdict) else [db.get(k) for k in encoded]
+            )
             for key, raw in zip(wanted, found, strict=True):
                 self._cache[key] = None if raw is None else json.loads(raw)
         return [self.get(key) for key in keys]
