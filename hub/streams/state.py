@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from faust.types import TP
 from rocksdict import Rdict
@@ -85,9 +85,10 @@ class TableBatch:
         for partition, wanted in missing.items():
             db = self.table.data._db_for_partition(partition)
             encoded: list[Any] = [self._encode_key(key) for key in wanted]
-            found: list[Any] = (
-                db.get(encoded) if isinstance(db, Rdict) else [db.get(k) for k in encoded]
-            )
+            if isinstance(db, Rdict):  # a list of keys: one MultiGet
+                found = cast(list[Any], db.get(encoded))
+            else:
+                found = [db.get(k) for k in encoded]
             for key, raw in zip(wanted, found, strict=True):
                 self._cache[key] = None if raw is None else json.loads(raw)
         return [self.get(key) for key in keys]
