@@ -31,7 +31,7 @@ from hub.config import HubSettings
 from hub.linkage.linker import LinkCandidate, Linker
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
-from hub.streams.worker import build
+from hub.streams.worker import LINKAGE_CACHE_ENTRIES, build
 from privacy.blocking import BlockingKeyer
 from privacy.clk import ClkEncoder
 from privacy.keyring import LinkageKeys, Secret
@@ -53,12 +53,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=20_000)
+    parser.add_argument(
+        "--cache-entries",
+        type=int,
+        default=LINKAGE_CACHE_ENTRIES,
+        help="keys the link stage's TableBatch keeps in memory (the worker's value by default)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-worker-memory-") as folder:
         settings = HubSettings(state_dir=Path(folder), worker={"metrics_port": None})
         app = build(settings)
         table = app.tables["hub-linkage-state"]
-        state = TableBatch(table, lambda _key: 0)
+        state = TableBatch(table, lambda _key: 0, cache_entries=args.cache_entries)
         linker = Linker(state)  # as hub.streams.link.LinkStep makes it
         sender = BatchSender(app)
         linkage = LinkageKeys(1, {1: Secret(bytes(range(32)))})
