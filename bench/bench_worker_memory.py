@@ -75,7 +75,10 @@ def main() -> None:
             f"worker.rocksdb: block cache {rocks.block_cache_mb} MB (memtables "
             f"{rocks.memtable_mb} MB within it); TableBatch cache {state.cache_entries:,} keys"
         )
-        print(f"{'events':>10} {'people':>10} {'us/event':>9} {'peak RSS MB':>12} {'RSS MB':>8}")
+        print(
+            f"{'events':>10} {'people':>10} {'us/event':>9} {'peak RSS MB':>12} {'RSS MB':>8} "
+            f"{'cache MB':>9} {'memtables MB':>13}"
+        )
 
         def run(events: int, make: object, label: str) -> None:
             started = time.perf_counter()
@@ -87,7 +90,13 @@ def main() -> None:
                 sender.clear()  # the worker sends these to the changelog, then forgets them
             per_event = (time.perf_counter() - started) / max(events, 1) * 1e6
             peak, now = memory_mb()
-            print(f"{label:>10} {args.people:>10,} {per_event:>9.0f} {peak:>12,.0f} {now:>8,.0f}")
+            db = table.data._db_for_partition(0)
+            cache = app.hub_rocksdb.cache.get_usage() / 2**20
+            memtables = int(db.property_value("rocksdb.cur-size-all-mem-tables")) / 2**20
+            print(
+                f"{label:>10} {args.people:>10,} {per_event:>9.0f} {peak:>12,.0f} {now:>8,.0f} "
+                f"{cache:>9,.0f} {memtables:>13,.0f}"
+            )
 
         def seed(n: int) -> LinkCandidate:
             attrs = person(random.Random(n))
