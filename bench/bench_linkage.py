@@ -199,11 +199,14 @@ def warm(linker: Linker, store: Any, batch: Any, rounds: int = 40) -> int:
 
 
 def settle(store: Any) -> None:
-    """Flush the memtable and compact: every size then reads from SST files alike."""
-    db = getattr(store, "raw", None)
-    if db is not None and hasattr(db, "compact_range"):
-        db.flush()
-        db.compact_range(None, None)
+    """Flush the memtable, compact, and reopen with an empty block cache, as a restarted
+    worker would: every size then reads from SST files alike, and the cache holds only what
+    the re-sightings read (not blocks the build read, of files compaction has replaced)."""
+    reopen = getattr(store, "reopen", None)
+    if reopen is not None:
+        store.raw.flush()
+        store.raw.compact_range(None, None)
+        reopen()
 
 
 def open_store(kind: str, block_cache_mb: int = 512) -> tuple[Any, Any]:
@@ -216,15 +219,20 @@ def open_store(kind: str, block_cache_mb: int = 512) -> tuple[Any, Any]:
 
     # Exactly as the worker opens a table partition (hub.streams.rocks), with the block cache
     # asked for.
-    resources = RocksDBResources(RocksDBSettings(block_cache_mb=block_cache_mb))
+    settings = RocksDBSettings(block_cache_mb=block_cache_mb)
     folder = Path(tempfile.mkdtemp(prefix="bench-linkage-"))
-    db = resources.open(folder / "db")
+    store = SerializedStore(RocksDBResources(settings).open(folder / "db"))
+
+    def reopen() -> None:
+        store.raw.close()  # type: ignore[attr-defined]
+        store.raw = RocksDBResources(settings).open(folder / "db")
 
     def close() -> None:
-        db.close()
+        store.raw.close()  # type: ignore[attr-defined]
         shutil.rmtree(folder, ignore_errors=True)
 
-    return SerializedStore(db), close
+    store.reopen = reopen  # type: ignore[attr-defined]
+    return store, close
 
 
 if __name__ == "__main__":
