@@ -62,3 +62,35 @@ def test_batched_reads_match_single_reads(tmp_path: Path) -> None:
         assert store.get_many(keys)[-2:] == [None, None]
     finally:
         db.close()
+
+
+class _Counting(dict[str, object]):
+    """A dict store that counts batched and single reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batched: list[list[str]] = []
+        self.single: list[str] = []
+
+    def get_many(self, keys: list[str]) -> list[object]:
+        self.batched.append(list(keys))
+        return [dict.get(self, key) for key in keys]
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.single.append(key)
+        found = dict.get(self, key)
+        return default if found is None else found
+
+
+def test_an_event_reads_its_keys_in_batches() -> None:
+    store = _Counting()
+    assert decisions(store) == decisions({})  # the same decisions as single reads give
+    store.batched.clear()
+    store.single.clear()
+    fuzzy = EVENTS[1]  # Ann with a typo: no exact token, found through her blocks
+    Linker(store).link(type(fuzzy)(**{**fuzzy.__dict__, "event_id": "again"}))
+    first = store.batched[0]
+    assert first[0] == "e:again"
+    assert {f"b:{key}" for key in fuzzy.blocking_keys} <= set(first)
+    assert any(key.startswith("p:") for key in store.batched[1])  # the candidates, together
+    assert not [key for key in store.single if key.startswith("b:")]
