@@ -71,10 +71,12 @@ class RocksDBResources:
         options.set_block_based_table_factory(table)
         return options
 
-    def open(self, path: Path, *, read_only: bool = False) -> Rdict:
+    def open(self, path: Path, *, read_only: bool = False, ttl: int | None = None) -> Rdict:
         """Open (or create) one partition's database with these options, also on reopen."""
         options = self.options()
         access = AccessType.read_only() if read_only else AccessType.read_write()
+        if ttl is not None:  # a table's ``options={"ttl": ...}``, as Faust honours it
+            access = AccessType.with_ttl(ttl)
         return Rdict(
             str(path), options=options, column_families={"default": options}, access_type=access
         )
@@ -86,7 +88,7 @@ class _Options(faust_rocksdb.RocksDBOptions):
         self.resources = resources
 
     def open(self, path: Path, *, read_only: bool = False) -> Rdict:
-        return self.resources.open(path, read_only=read_only)
+        return self.resources.open(path, read_only=read_only, ttl=self.ttl)
 
 
 class Store(faust_rocksdb.Store):
@@ -97,7 +99,7 @@ class Store(faust_rocksdb.Store):
         resources = getattr(app, "hub_rocksdb", None)
         if resources is None:  # an app not made by create_app: the defaults, still bounded
             resources = app.hub_rocksdb = RocksDBResources(RocksDBSettings())
-        self.rocksdb_options = _Options(resources, use_rocksdict=True)
+        self.rocksdb_options = _Options(resources, use_rocksdict=True, **(self.options or {}))
 
 
 def register() -> str:
