@@ -2,19 +2,26 @@
 
 Builds an index of N synthetic people (real keyed encodings and blocking keys), then links
 noisy re-sightings of known people (no exact token, so every one takes the fuzzy path) and
-reports the median and p99 time per event, and the process's peak memory.
+reports the median and p99 time per event, the CPU time per event, the ratio of each size's
+median to the smallest size's, and the process's peak memory.
 
-The store is what the worker's table is: JSON values in RocksDB (``--store rocksdb``, the
-default; the worker's Faust table is RocksDB-backed and changelogged). ``--store dict``
-keeps Python objects in memory (what the offline evaluation uses): faster per lookup, but its
-memory and garbage-collector pauses grow with the population, which the worker does not pay.
+Every size is measured in the same state: the store as the worker opens it (RocksDB with
+hub.streams.rocks' options: bloom filters, one bounded block cache), its memtable flushed and
+compacted after the build (so reads come from SST files at every size, never from a memtable
+that holds the whole of a small index), then unmeasured re-sightings, ``--queries`` at a time,
+until the block cache stops filling (the steady state: what fits is read from the cache, the
+rest from files), then ``--queries`` measured ones.
 
-    .venv/bin/python bench/bench_linkage.py --people 10000 100000 1000000
+``--store dict`` keeps Python objects in memory (what the offline evaluation uses);
+``--store json`` JSON bytes in a dict.
+
+    .venv/bin/python bench/bench_linkage.py --people 10000 100000 1000000 --queries 5000
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import resource
 import shutil
@@ -25,6 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from hub.config import RocksDBSettings
 from hub.linkage.linker import LinkCandidate, Linker
 from hub.linkage.store import SerializedStore
 from privacy.blocking import BlockingKeyer
@@ -96,15 +104,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--store", choices=("rocksdb", "json", "dict"), default="rocksdb")
-    parser.add_argument("--block-cache-mb", type=int, default=256)
+    parser.add_argument("--block-cache-mb", type=int, default=RocksDBSettings().block_cache_mb)
     args = parser.parse_args()
     linkage = LinkageKeys(1, {1: Secret(bytes(range(32)))})
     clk, blocks = ClkEncoder(linkage), BlockingKeyer(linkage)
     print(f"store: {args.store} (block cache {args.block_cache_mb} MB)")
     print(
-        f"{'people':>10} {'build s':>8} {'median us':>10} {'p99 us':>8} {'fuzzy':>6} "
-        f"{'peak RSS MB':>12}"
+        f"{'people':>10} {'build s':>8} {'median us':>10} {'p99 us':>8} {'cpu us':>7} "
+        f"{'ratio':>6} {'fuzzy':>6} {'warm-up':>8} {'peak RSS MB':>12}"
     )
+    base = None
     for size in args.people:
         rng = random.Random(size)
         store, close = open_store(args.store, args.block_cache_mb)
@@ -123,51 +132,107 @@ def main() -> None:
                     tuple(blocks.keys(attrs)),
                 )
             )
+        settle(store)
         built = time.perf_counter() - started
+
+        more = functools.partial(sightings, rng, people, clk, blocks, count=args.queries)
+        warmed = warm(linker, store, more)
         timings, fuzzy = [], 0
-        for q in range(args.queries):
-            attrs = typo(rng, people[rng.randrange(size)])
-            event = LinkCandidate(f"q-{q}", "ed", (), clk.encode(attrs), tuple(blocks.keys(attrs)))
+        measured = sightings(rng, people, clk, blocks, "q", count=args.queries)
+        cpu = time.process_time()
+        for event in measured:
             t0 = time.perf_counter()
             decision = linker.link(event)
             timings.append((time.perf_counter() - t0) * 1e6)
             fuzzy += decision.method == "fuzzy"
+        cpu_us = (time.process_time() - cpu) / len(measured) * 1e6
         timings.sort()
+        median = timings[len(timings) // 2]
+        base = base or median
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"{size:>10,} {built:>8.1f} {timings[len(timings) // 2]:>10.0f} "
-            f"{timings[int(len(timings) * 0.99)]:>8.0f} {fuzzy:>6} {peak:>12,.0f}",
+            f"{size:>10,} {built:>8.1f} {median:>10.0f} "
+            f"{timings[int(len(timings) * 0.99)]:>8.0f} {cpu_us:>7.0f} {median / base:>6.2f} "
+            f"{fuzzy:>6} {warmed:>8,} {peak:>12,.0f}",
             flush=True,
         )
         del linker, store
         close()
 
 
-def open_store(kind: str, block_cache_mb: int = 256) -> tuple[Any, Any]:
+def sightings(
+    rng: random.Random,
+    people: list[PersonAttributes],
+    clk: ClkEncoder,
+    blocks: BlockingKeyer,
+    tag: str,
+    *,
+    count: int,
+) -> list[LinkCandidate]:
+    """Noisy re-sightings of known people, with no exact token."""
+    out = []
+    for q in range(count):
+        attrs = typo(rng, people[rng.randrange(len(people))])
+        keys = tuple(blocks.keys(attrs))
+        out.append(LinkCandidate(f"{tag}-{q}", "ed", (), clk.encode(attrs), keys))
+    return out
+
+
+def warm(linker: Linker, store: Any, batch: Any, rounds: int = 40) -> int:
+    """Link unmeasured re-sightings until the block cache stops filling (grows by less than
+    2% in a round, or is full): the steady state, where a large index reads from the cache
+    what fits and from files what does not. The number of events it took."""
+    db = getattr(store, "raw", None)
+    usage = (lambda: int(db.property_value("rocksdb.block-cache-usage"))) if db else None
+    capacity = int(db.property_value("rocksdb.block-cache-capacity")) if db else 0
+    done, before = 0, -1
+    for n in range(rounds):
+        events = batch(f"warm{n}")
+        for event in events:
+            linker.link(event)
+        done += len(events)
+        now = usage() if usage else 0
+        if usage is None or now < before * 1.02 or now > capacity * 0.95:
+            break
+        before = now
+    return done
+
+
+def settle(store: Any) -> None:
+    """Flush the memtable, compact, and reopen with an empty block cache, as a restarted
+    worker would: every size then reads from SST files alike, and the cache holds only what
+    the re-sightings read (not blocks the build read, of files compaction has replaced)."""
+    reopen = getattr(store, "reopen", None)
+    if reopen is not None:
+        store.raw.flush()
+        store.raw.compact_range(None, None)
+        reopen()
+
+
+def open_store(kind: str, block_cache_mb: int = 512) -> tuple[Any, Any]:
     """(store, close): a fresh store of the kind asked for, and how to get rid of it."""
     if kind == "dict":
         return {}, lambda: None
     if kind == "json":
         return SerializedStore(), lambda: None
-    from rocksdict import BlockBasedOptions, Cache, Options, Rdict
+    from hub.streams.rocks import RocksDBResources
 
-    # As Faust opens a table's RocksDB (faust/stores/rocksdb.py): raw bytes, a bloom filter
-    # (most lookups here are misses: unmerged ids, unseen tokens); a smaller block cache than
-    # Faust's 2 GB default, which a worker held to 1 GB must set too.
-    options = Options(raw_mode=True)
-    options.create_if_missing(True)
-    table = BlockBasedOptions()
-    table.set_bloom_filter(3, block_based=True)
-    table.set_block_cache(Cache(block_cache_mb * 1024 * 1024))
-    options.set_block_based_table_factory(table)
+    # Exactly as the worker opens a table partition (hub.streams.rocks), with the block cache
+    # asked for.
+    settings = RocksDBSettings(block_cache_mb=block_cache_mb)
     folder = Path(tempfile.mkdtemp(prefix="bench-linkage-"))
-    db = Rdict(str(folder / "db"), options=options)
+    store = SerializedStore(RocksDBResources(settings).open(folder / "db"))
+
+    def reopen() -> None:
+        store.raw.close()  # type: ignore[attr-defined]
+        store.raw = RocksDBResources(settings).open(folder / "db")
 
     def close() -> None:
-        db.close()
+        store.raw.close()  # type: ignore[attr-defined]
         shutil.rmtree(folder, ignore_errors=True)
 
-    return SerializedStore(db), close
+    store.reopen = reopen  # type: ignore[attr-defined]
+    return store, close
 
 
 if __name__ == "__main__":

@@ -215,6 +215,23 @@ class InboxSettings(BaseModel):
     )
 
 
+class RocksDBSettings(BaseModel):
+    """Memory of the worker's RocksDB tables, all together (docs/scaling.md). Faust's own
+    defaults are per table and per partition (a 2 GB block cache and up to three 64 MB
+    memtables each), unbounded for a worker holding 19 of them."""
+
+    model_config = _FROZEN
+
+    block_cache_mb: int = Field(
+        512, ge=8, description="one block cache shared by every table; memtables count in it"
+    )
+    memtable_mb: int = Field(
+        128, ge=4, description="memtables of every table together (within the block cache)"
+    )
+    bloom_bits_per_key: int = Field(10, ge=1, le=32, description="about 1% false positives")
+    max_open_files: int = Field(512, ge=16, description="per table partition")
+
+
 class WorkerSettings(BaseModel):
     """The stream worker: its metrics port and how it batches (docs/streams.md)."""
 
@@ -232,6 +249,7 @@ class WorkerSettings(BaseModel):
     sweep_interval_s: float = Field(
         3600.0, gt=0, description="how often time-based rules are checked against the clock"
     )
+    rocksdb: RocksDBSettings = RocksDBSettings()
 
 
 class HubSettings(BaseSettings):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hub.linkage.explain import Explanation, Unmerge, explain, unmerge
-from hub.linkage.store import LinkageStore, resolve
+from hub.linkage.store import LinkageStore, get_many, resolve
 from privacy.clk import dice_many
 
 STRONG_TYPES = ("nhs", "pnc", "upn", "prison")
@@ -76,8 +76,18 @@ class Linker:
     def link(self, event: LinkCandidate) -> LinkDecision:
         # One event reads some keys twice (its blocks to find candidates, then to join them):
         # a per-event memo saves the second trip to a RocksDB-backed table.
-        self._state = _Memo(self.store)
-        done = self._state.get(f"e:{event.event_id}")
+        memo = self._state = _Memo(self.store)
+        # Everything the event will certainly read, in one batched read (RocksDB MultiGet):
+        # per-key reads cost twice as much at a million people as at ten thousand, one
+        # batched read of the same keys barely more (docs/scaling.md).
+        memo.prefetch(
+            [
+                f"e:{event.event_id}",
+                *(f"t:{kind}:{value}" for kind, value in event.tokens),
+                *(f"b:{key}" for key in event.blocking_keys),
+            ]
+        )
+        done = memo.get(f"e:{event.event_id}")
         if done is not None:  # redelivered: same answer, no state change
             done = dict(done)  # a dict store hands out its own value: never mutate it
             merges = tuple(tuple(m) for m in done.pop("merges", ()))
@@ -170,10 +180,16 @@ class Linker:
             raw = several
         elif len(raw) > self.config.block_cap:
             return {}
+        # The redirects and person records of these candidates, in one batched read.
+        self._prefetch([key for pid in raw for key in (f"r:{pid}", f"p:{pid}")])
         views: dict[str, set[str]] = {}
         for pid, shared in raw.items():
             views.setdefault(resolve(self._state, pid), set()).update(shared)
         return views
+
+    def _prefetch(self, keys: list[str]) -> None:
+        if isinstance(self._state, _Memo):
+            self._state.prefetch(keys)
 
     def _worth_comparing(self, views: dict[str, set[str]]) -> list[str]:
         """Candidates sharing two or more views; only when there are none, the single-view
@@ -244,6 +260,12 @@ class _Memo:
     def __init__(self, store: LinkageStore) -> None:
         self.store = store
         self.seen: dict[str, Any] = {}
+
+    def prefetch(self, keys: list[str]) -> None:
+        """Read the keys not yet seen, in one batched read where the store offers one."""
+        missing = [key for key in dict.fromkeys(keys) if key not in self.seen]
+        if missing:
+            self.seen.update(zip(missing, get_many(self.store, missing), strict=True))
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self.seen:

@@ -3,7 +3,7 @@
 The choices here are the ones design.md's pitfalls call for: at-least-once processing (never
 Faust's ``exactly_once``), our idempotent producer transport, explicit names everywhere, and
 topics declared by the catalogue rather than by Faust (only Faust's own changelog topics are
-created by Faust).
+created by Faust). Tables are RocksDB with bounded, shared memory (hub.streams.rocks).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import faust
 
 from hub.config import HubSettings
+from hub.streams import rocks
 
 TRANSPORT_SCHEME = "hubkafka"
 
@@ -33,7 +34,7 @@ def create_app(
     datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     options: dict[str, Any] = {
         "broker": broker_url(settings),
-        "store": "rocksdb://",
+        "store": rocks.register(),
         "datadir": str(datadir),
         "processing_guarantee": "at_least_once",
         "producer_acks": -1,
@@ -49,7 +50,9 @@ def create_app(
     if credentials is not None:
         options["broker_credentials"] = credentials
     options.update(overrides)
-    return faust.App(settings.topic_prefix + app_id, **options)
+    app = faust.App(settings.topic_prefix + app_id, **options)
+    app.hub_rocksdb = rocks.RocksDBResources(settings.worker.rocksdb)  # type: ignore[attr-defined]
+    return app
 
 
 def _credentials(settings: HubSettings) -> Any:

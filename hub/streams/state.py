@@ -16,10 +16,11 @@ partition's RocksDB database directly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 from faust.types import TP
+from rocksdict import Rdict
 
 from hub.streams.sender import BatchSender
 
@@ -72,6 +73,25 @@ class TableBatch:
                 value = self._load(key)
                 self._cache[key] = value
         return default if value is None else value
+
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        """``get`` of each key (None where absent); the keys not in memory are read in one
+        batched read per partition (a RocksDB MultiGet: the linker's reads, hub.linkage)."""
+        self._active = True
+        missing: dict[int, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            if key not in self._dirty and key not in self._cache:
+                missing.setdefault(self.partition_of(key), []).append(key)
+        for partition, wanted in missing.items():
+            db = self.table.data._db_for_partition(partition)
+            encoded: list[Any] = [self._encode_key(key) for key in wanted]
+            if isinstance(db, Rdict):  # a list of keys: one MultiGet
+                found = cast(list[Any], db.get(encoded))
+            else:
+                found = [db.get(k) for k in encoded]
+            for key, raw in zip(wanted, found, strict=True):
+                self._cache[key] = None if raw is None else json.loads(raw)
+        return [self.get(key) for key in keys]
 
     def _encode_key(self, key: str) -> bytes:
         encoded = json.dumps(key).encode()

@@ -43,6 +43,11 @@ from hub.streams.sweep import Sweeper
 log = logging.getLogger(__name__)
 
 PERSON_PARTITIONS = {s.name: s.partitions for s in catalogue()}["linked.events"]
+#: Linkage state keys the link stage keeps as Python objects between batches. Few: a large
+#: population is read all over, so RocksDB's block cache (bounded in bytes, worker.rocksdb)
+#: does the caching; 200,000 of them cost about 300 MB at a million people
+#: (bench/bench_worker_memory.py, docs/scaling.md).
+LINKAGE_CACHE_ENTRIES = 20_000
 
 
 def _raw_topic(app: faust.App, *names: str) -> Any:
@@ -92,7 +97,7 @@ def build(
 
     link_step = LinkStep(
         codec,
-        TableBatch(linkage_state, lambda _key: 0),
+        TableBatch(linkage_state, lambda _key: 0, cache_entries=LINKAGE_CACHE_ENTRIES),
         BatchSender(app),
         linked_name,
         merges_name,
