@@ -71,7 +71,7 @@ class Consumer(faust_aiokafka.Consumer):
     def _deliver_now(self, tp: TP, message: Any) -> bool:
         """Put ``message`` into its channels' queues if that cannot block; else False."""
         app = self.app
-        conductor = app.topics
+        conductor: Any = app.topics
         if (
             not app.flow_control.is_active()
             or self.suspend_flow.is_set()
