@@ -33,6 +33,7 @@ from hub.routing.config import DEFAULT_ROUTING, load_routing
 from hub.rules.policy import DEFAULT_POLICY, load_policy
 from hub.streams.app import create_app
 from hub.streams.batch import run_batches
+from hub.streams.handover import Handover
 from hub.streams.link import LinkStep
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.rules import RulesStep
@@ -61,7 +62,10 @@ def build(
     registry: CollectorRegistry | None = None,
     health: Health | None = None,
     clock: Callable[[], date] | None = None,
+    handover: bool = True,
 ) -> faust.App:
+    """The worker's app. ``handover=False`` sends every LinkedEvent and merge through Kafka
+    to the rules agent, as before hub.streams.handover (tests compare the two)."""
     policy = load_policy(settings.rules.policy_file or DEFAULT_POLICY)
     routing = load_routing(settings.rules.routing_file or DEFAULT_ROUTING)
     prefix = settings.topic_prefix
@@ -90,6 +94,7 @@ def build(
     alerted = app.Table("hub-alerted", partitions=PERSON_PARTITIONS)
     redirects = app.Table("hub-person-redirects", partitions=PERSON_PARTITIONS)
 
+    rules_lock = asyncio.Lock()
     link_step = LinkStep(
         codec,
         TableBatch(linkage_state, lambda _key: 0),
@@ -112,7 +117,10 @@ def build(
         metrics,
     )
 
-    rules_lock = asyncio.Lock()
+    if handover:
+        link_step.handover = Handover(
+            app, rules_step, rules_lock, linked_name, merges_name, person_partition
+        )
     sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
 
     async def guarded_agent(stream: Any, stage: str, step: Any) -> None:
