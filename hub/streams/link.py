@@ -9,6 +9,7 @@ so an offset is never committed ahead of its outputs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -114,10 +115,17 @@ class LinkStep:
             )
         )
 
+    async def acknowledge(self, events: Sequence[Any]) -> None:
+        """After ``commit``: acknowledge now, or once the rules stage has evaluated the
+        batch's outputs in-process (hub.streams.handover)."""
+        local, self._local = self._local, []
+        if self.handover is None:
+            for event in events:
+                event.ack()
+        else:
+            await self.handover.submit(local, events)
+
     async def commit(self) -> None:
-        if self.handover is not None:  # the rules stage first: see hub.streams.handover
-            await self.handover.run(self._local)
-        self._local = []
         await self.outbox.hand_to(self.sender)
         self.state.flush(self.sender)
         await self.sender.send(on_sent=self.state.persisted)  # no wait: see the module doc
