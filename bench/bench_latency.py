@@ -118,7 +118,8 @@ def main() -> None:
             worker_view(port)
             print(
                 f"worker CPU while publishing: {busy - window[1]:.1f} s in {window[0]:.1f} s = "
-                f"{(busy - window[1]) / window[0]:.0%} of one core"
+                f"{(busy - window[1]) / window[0]:.0%} of one core, "
+                f"{(busy - window[1]) / len(published) * 1e6:,.0f} us per event"
             )
         finally:
             worker.send_signal(signal.SIGTERM)
@@ -226,6 +227,7 @@ def report(
     for name, values in (("linked event", linked), ("flag or alert", outputs)):
         print(
             f"{name:14s} n={len(values):6,}  p50 {percentile(values, 0.50) * 1000:6.0f} ms  "
+            f"p95 {percentile(values, 0.95) * 1000:6.0f} ms  "
             f"p99 {percentile(values, 0.99) * 1000:6.0f} ms  "
             f"max {max(values, default=float('nan')) * 1000:6.0f} ms"
         )

@@ -187,8 +187,12 @@ async def run_batches(
         started = time.perf_counter()
         async with lock:
             await process(events, stage, dlq_topic, step, on_dead_letter)
-        for event in events:
-            event.ack()  # now the consumer may commit it, after a producer flush
+        acknowledge = getattr(step, "acknowledge", None)
+        if acknowledge is not None:  # the step acknowledges (maybe later, hub.streams.handover)
+            await acknowledge(events)
+        else:
+            for event in events:
+                event.ack()  # now the consumer may commit it, after a producer flush
         log.debug(
             "%s: batch of %d events in %.1f ms",
             stage,

@@ -9,6 +9,7 @@ so an offset is never committed ahead of its outputs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from hub.linkage.store import LinkageStore
 from hub.rules.facts import facts
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.outputs import HeaderFactory, Outbox, header_time
+from hub.streams.rules import Local
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
 
@@ -45,11 +47,14 @@ class LinkStep:
         self._seen: list[tuple[str, float, str, int]] = []  # partner, timestamp, method, merges
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
+        self.handover: Any = None  # hub.streams.handover.Handover, set by the worker
+        self._local: list[Local] = []
 
     def begin(self) -> None:
         self.state.reset()
         self.outbox.clear()
         self._seen = []
+        self._local = []
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
 
@@ -79,6 +84,8 @@ class LinkStep:
             value,
             self.headers("LinkedEvent", event_id, self._time),
         )
+        timestamp = event.message.timestamp
+        self._local.append(Local(event_id, decision.person_id, timestamp, value))
         for survivor, merged in decision.merges:
             merged_value = self.codec.encode(
                 "PersonMerged",
@@ -96,14 +103,27 @@ class LinkStep:
                 merged_value,
                 self.headers("PersonMerged", event_id, self._time),
             )
+            self._local.append(
+                Local(event_id, survivor, timestamp, merge=(survivor, merged, event_id))
+            )
         self._seen.append(
             (
                 envelope["partner"],
-                event.message.timestamp,
+                timestamp,
                 decision.method,
                 len(decision.merges),
             )
         )
+
+    async def acknowledge(self, events: Sequence[Any]) -> None:
+        """After ``commit``: acknowledge now, or once the rules stage has evaluated the
+        batch's outputs in-process (hub.streams.handover)."""
+        local, self._local = self._local, []
+        if self.handover is None:
+            for event in events:
+                event.ack()
+        else:
+            await self.handover.submit(local, events)
 
     async def commit(self) -> None:
         await self.outbox.hand_to(self.sender)

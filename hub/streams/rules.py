@@ -17,6 +17,8 @@ this way a crash can only repeat one (same deterministic id, deduplicated downst
 from __future__ import annotations
 
 import asyncio
+import itertools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -39,6 +41,33 @@ def merge_memory(keep: dict[str, str], other: dict[str, str]) -> dict[str, str]:
         if key not in out or when > out[key]:
             out[key] = when
     return out
+
+
+LOCAL_LINKED, LOCAL_MERGE = "linked", "merge"
+DONE_LOCALLY = 100_000  # event ids remembered as evaluated in-process
+
+
+@dataclass(frozen=True)
+class Local:
+    """A LinkedEvent (its encoded value) or a merge the link stage hands over in-process,
+    with the source event's Kafka timestamp (hub.streams.handover)."""
+
+    event_id: str
+    person_id: str
+    timestamp: float
+    value: bytes = b""
+    merge: tuple[str, str, str] | None = None  # surviving, merged, evidence event id
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (LOCAL_MERGE if self.merge is not None else LOCAL_LINKED, self.event_id)
+
+
+def _ce_id(message: Any) -> str | None:
+    for key, value in getattr(message, "headers", None) or ():
+        if key == "ce_id":
+            return bytes(value).decode()
+    return None
 
 
 def _dated(item: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +106,7 @@ class RulesStep:
         self._latencies: list[float] = []
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
+        self.done_locally: dict[tuple[str, str], None] = {}
 
     def begin(self) -> None:
         self.timelines.reset()
@@ -100,14 +130,40 @@ class RulesStep:
         return person
 
     def one(self, event: Any) -> None:
+        if isinstance(event, Local):  # handed over in-process by the link stage
+            if event.merge is not None:
+                self.merge(*event.merge)
+            else:
+                self.linked(self.codec.decode(event.value)[1], event.timestamp)
+            return
+        message = event.message
+        merges = message.topic == self.merges_topic
+        if self.done_locally and (LOCAL_MERGE if merges else LOCAL_LINKED, _ce_id(message)) in (
+            self.done_locally
+        ):
+            return  # this process already evaluated it, before it was even sent
         schema, record = self.codec.decode(event.value)
-        if event.message.topic == self.merges_topic:
+        if merges:
             if schema != "PersonMerged":
                 raise ValueError(f"{schema} on the merges topic")
             self.merge(record["surviving_id"], record["merged_id"], record["evidence_event_id"])
             return
         if schema != "LinkedEvent":
             raise ValueError(f"{schema} on the linked events topic")
+        self.linked(record, message.timestamp)
+
+    def handed_over(self, done: list[tuple[str, str]]) -> None:
+        """Remember what the link stage had evaluated here, so the copy read back from Kafka
+        is skipped without a decode; the oldest are forgotten past ``DONE_LOCALLY``."""
+        remembered = self.done_locally
+        for key in done:
+            remembered[key] = None
+        excess = len(remembered) - DONE_LOCALLY
+        if excess > 0:
+            for key in list(itertools.islice(remembered, excess)):
+                del remembered[key]
+
+    def linked(self, record: dict[str, Any], timestamp: float) -> None:
         person = self.resolve(record["person_id"])
         new = entry(
             record["event_id"],
@@ -126,14 +182,14 @@ class RulesStep:
             # replaces it and is no new event: kept, never a repeat that raises a flag.
             self.timelines[person] = timeline
             self._count("outcome", "evaluated")
-            self._latencies.append(event.message.timestamp)
+            self._latencies.append(timestamp)
             return
         flags = evaluate(self.policy, person, timeline, new)
         memory = self.alerted.get(person) or {}
         self.emit(person, timeline, flags, memory)
         self.timelines[person] = timeline
         self._count("outcome", "evaluated")
-        self._latencies.append(event.message.timestamp)
+        self._latencies.append(timestamp)
 
     def merge(self, surviving: str, merged: str, evidence_event_id: str) -> None:
         survivor = self.resolve(surviving)

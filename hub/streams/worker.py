@@ -33,6 +33,7 @@ from hub.routing.config import DEFAULT_ROUTING, load_routing
 from hub.rules.policy import DEFAULT_POLICY, load_policy
 from hub.streams.app import create_app
 from hub.streams.batch import run_batches
+from hub.streams.handover import Handover
 from hub.streams.link import LinkStep
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.rules import RulesStep
@@ -66,7 +67,12 @@ def build(
     registry: CollectorRegistry | None = None,
     health: Health | None = None,
     clock: Callable[[], date] | None = None,
+    handover: bool = True,
 ) -> faust.App:
+    """The worker's app. ``handover`` lets the link stage evaluate the rules for local people
+    in-process (hub.streams.handover) instead of through linked.events: on a quiet machine
+    p99 to the alert at 1,000 events/s fell from 295 to 189 ms (docs/streams.md). ``False``
+    sends everything through Kafka to the rules agent, as before."""
     policy = load_policy(settings.rules.policy_file or DEFAULT_POLICY)
     routing = load_routing(settings.rules.routing_file or DEFAULT_ROUTING)
     prefix = settings.topic_prefix
@@ -95,6 +101,7 @@ def build(
     alerted = app.Table("hub-alerted", partitions=PERSON_PARTITIONS)
     redirects = app.Table("hub-person-redirects", partitions=PERSON_PARTITIONS)
 
+    rules_lock = asyncio.Lock()
     link_step = LinkStep(
         codec,
         TableBatch(linkage_state, lambda _key: 0, cache_entries=LINKAGE_CACHE_ENTRIES),
@@ -117,7 +124,10 @@ def build(
         metrics,
     )
 
-    rules_lock = asyncio.Lock()
+    if handover:
+        link_step.handover = Handover(
+            app, rules_step, rules_lock, linked_name, merges_name, person_partition
+        )
     sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
 
     async def guarded_agent(stream: Any, stage: str, step: Any) -> None:
@@ -138,7 +148,11 @@ def build(
 
     @app.agent(sources, name="hub-link")
     async def link_agent(stream: Any) -> None:
-        await guarded_agent(stream, "link", link_step)
+        try:
+            await guarded_agent(stream, "link", link_step)
+        finally:
+            if link_step.handover is not None:
+                link_step.handover.stop()
 
     @app.agent(person_topics, name="hub-rules")
     async def rules_agent(stream: Any) -> None:

@@ -1,0 +1,112 @@
+"""The link stage hands its LinkedEvents and merges to the rules stage in-process.
+
+Every LinkedEvent used to cross Kafka a second time inside the worker: sent by the link
+agent, fetched, wrapped in a Faust event, decoded and batched again by the rules agent. That
+hop cost about a third of the worker's CPU per event and a fetch wait, a batch linger and a
+batch of its own in latency. When this worker holds the person's partition (one worker holds
+all six today, docs/scaling.md), the link stage now runs the rules stage on its batch's
+outputs itself, before it sends them:
+
+1. the link batch commits as before (LinkedEvents and merges sent, linkage state written)
+   and hands its LinkedEvents and merges, with its source events unacknowledged, to a
+   queue; the link agent goes on with its next batch at once;
+2. a task of the link agent (``serve``) takes each handed-over batch in order and, under the
+   rules lock (so a rules batch or the sweep never interleaves), runs the rules step over
+   the local ones, with the rules stage's own poison handling (hub.streams.batch.run_pure):
+   one that raises is left to the rules agent, which reads it from Kafka and dead-letters it
+   with its coordinates;
+3. the rules step commits as it always does (flags and alerts sent and acknowledged, then
+   timelines and memory written), and only then are the source events acknowledged.
+
+The link stage's CPU thus overlaps the rules stage's wait for Kafka's acknowledgements, as
+with two agents, without the second trip through Kafka.
+
+At-least-once is unchanged: a source event is acknowledged only after both stages' outputs
+and state; a crash anywhere before that redelivers it, the linker repeats its decision and the
+rules stage finds the event on the timeline (a duplicate, no second alert). The copy the rules
+agent then reads from linked.events or person.merges is skipped by its ``ce_id`` without a
+decode (``RulesStep.done_locally``); after a restart that memory is empty and the timeline
+check deduplicates it instead. A person whose partition is not assigned here, or a batch
+handed over while the worker is rebalancing, goes through Kafka as before. If the rules agent
+reads the Kafka copy before the handover reaches it, whichever takes the rules lock second
+finds the event on the timeline (counted as a duplicate; one set of outputs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from faust.types import TP
+
+from hub.streams.batch import run_pure
+from hub.streams.rules import Local, RulesStep
+
+
+class Handover:
+    def __init__(
+        self,
+        app: Any,
+        step: RulesStep,
+        lock: asyncio.Lock,
+        linked_topic: str,
+        merges_topic: str,
+        partition_of: Callable[[str], int],
+    ) -> None:
+        self.app = app
+        self.step = step
+        self.lock = lock
+        self.linked_topic = linked_topic
+        self.merges_topic = merges_topic
+        self.partition_of = partition_of
+        self.queue: asyncio.Queue[tuple[list[Local], Sequence[Any]]] = asyncio.Queue(maxsize=4)
+        self._serving: asyncio.Task[None] | None = None
+
+    async def submit(self, items: list[Local], events: Sequence[Any]) -> None:
+        """Queue a committed link batch; its events are acknowledged once evaluated here."""
+        serving = self._serving
+        if serving is None or serving.done():
+            if serving is not None and not serving.cancelled() and serving.exception():
+                raise RuntimeError("the rules handover stopped") from serving.exception()
+            self._serving = asyncio.create_task(self.serve(), name="hub-rules-handover")
+        await self.queue.put((items, events))
+
+    async def serve(self) -> None:
+        while True:
+            items, events = await self.queue.get()
+            await self.run(items)
+            for event in events:
+                event.ack()  # both stages' outputs sent and state written
+
+    def stop(self) -> None:
+        """Cancel the serving task; what it had not acknowledged is fetched again."""
+        if self._serving is not None:
+            self._serving.cancel()
+
+    def _local(self, item: Local, assigned: set[Any]) -> bool:
+        partition_of = self.partition_of
+        if item.merge is None:
+            return TP(self.linked_topic, partition_of(item.person_id)) in assigned
+        surviving, merged, _evidence = item.merge
+        return (
+            TP(self.merges_topic, partition_of(merged)) in assigned
+            and TP(self.linked_topic, partition_of(merged)) in assigned
+            and TP(self.linked_topic, partition_of(surviving)) in assigned
+        )
+
+    async def run(self, items: list[Local]) -> int:
+        """Evaluate the local ones; the number evaluated (the rest go through Kafka)."""
+        app = self.app
+        if not items or not app.flow_control.is_active():
+            return 0  # rebalancing: the rules agent takes them from Kafka
+        assigned = set(app.consumer.assignment())
+        local = [item for item in items if self._local(item, assigned)]
+        if not local:
+            return 0
+        async with self.lock:
+            failed = run_pure(self.step, local)
+            await self.step.commit()
+            done = [item.key for n, item in enumerate(local) if n not in failed]
+            self.step.handed_over(done)  # before the rules agent can take the lock
+        return len(done)

@@ -1,0 +1,157 @@
+"""The link stage's in-process handover to the rules stage (hub.streams.handover): local
+people are evaluated before the LinkedEvent is sent, the Kafka copy is then skipped, and
+anything not local, not evaluable or arriving during a rebalance goes through Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from faust.types import TP
+
+from hub.streams.handover import Handover
+from hub.streams.rules import Local, RulesStep
+from hub.streams.sender import key_partition
+from tests.unit.streams.test_rules_step import (
+    LINKED,
+    MERGES,
+    Event,
+    Message,
+    flags_sent,
+    linked,
+    make_step,
+    merged,
+    run_batch,
+)
+
+
+def partition(person: str) -> int:
+    return key_partition(person.encode(), 6)
+
+
+@dataclass
+class Flow:
+    active: bool = True
+
+    def is_active(self) -> bool:
+        return self.active
+
+
+@dataclass
+class Consumer:
+    assigned: set[TP] = field(default_factory=set)
+
+    def assignment(self) -> set[TP]:
+        return self.assigned
+
+
+@dataclass
+class App:
+    flow_control: Flow = field(default_factory=Flow)
+    consumer: Consumer = field(default_factory=Consumer)
+
+
+def everything() -> set[TP]:
+    return {TP(t, p) for t in (LINKED, MERGES) for p in range(6)}
+
+
+def local(event: Event, event_id: str, person: str) -> Local:
+    return Local(event_id, person, 1.0, event.value)
+
+
+def with_id(event: Event, event_id: str) -> Event:
+    message = event.message
+    return Event(event.value, HeaderMessage(message.topic, headers=[("ce_id", event_id.encode())]))
+
+
+@dataclass
+class HeaderMessage(Message):
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def handover(step: RulesStep, app: App) -> Handover:
+    return Handover(app, step, asyncio.Lock(), LINKED, MERGES, partition)
+
+
+def count(registry: Any, outcome: str) -> float:
+    value = registry.get_sample_value(
+        "hub_worker_events_total", {"stage": "rules", "outcome": outcome}
+    )
+    return float(value or 0)
+
+
+def test_local_events_are_evaluated_in_process_and_the_kafka_copy_is_skipped() -> None:
+    step, sender, registry = make_step()
+    app = App(consumer=Consumer(everything()))
+    first = linked("e1", "p-a", date(2025, 1, 10))
+    second = linked("e2", "p-a", date(2025, 3, 1))
+    done = asyncio.run(
+        handover(step, app).run([local(first, "e1", "p-a"), local(second, "e2", "p-a")])
+    )
+    assert done == 2
+    (flag,) = flags_sent(sender)
+    assert flag["rule_id"] == "repeat_victim"
+    assert [e["event_id"] for e in step.timelines.get("p-a")] == ["e1", "e2"]
+    assert count(registry, "evaluated") == 2
+    before = len(sender.records)
+    run_batch(step, with_id(first, "e1"), with_id(second, "e2"))  # read back from Kafka
+    assert len(sender.records) == before
+    assert count(registry, "evaluated") == 2
+    assert count(registry, "duplicate") == 0
+
+
+def test_after_a_restart_the_kafka_copy_is_a_duplicate_not_a_second_alert() -> None:
+    step, sender, registry = make_step()
+    app = App(consumer=Consumer(everything()))
+    first = linked("e1", "p-a", date(2025, 1, 10))
+    second = linked("e2", "p-a", date(2025, 3, 1))
+    asyncio.run(handover(step, app).run([local(first, "e1", "p-a"), local(second, "e2", "p-a")]))
+    step.done_locally.clear()  # a restarted worker remembers nothing in memory
+    before = len(sender.records)
+    run_batch(step, with_id(first, "e1"), with_id(second, "e2"))
+    assert len(sender.records) == before
+    assert count(registry, "duplicate") == 2
+
+
+def test_people_of_partitions_held_elsewhere_go_through_kafka() -> None:
+    step, _, _ = make_step()
+    elsewhere = partition("p-a")
+    app = App(consumer=Consumer({tp for tp in everything() if tp.partition != elsewhere}))
+    event = linked("e1", "p-a", date(2025, 1, 10))
+    assert asyncio.run(handover(step, app).run([local(event, "e1", "p-a")])) == 0
+    assert step.timelines.get("p-a") is None
+    run_batch(step, with_id(event, "e1"))  # the rules agent evaluates it from Kafka
+    assert [e["event_id"] for e in step.timelines.get("p-a")] == ["e1"]
+
+
+def test_nothing_is_handed_over_while_rebalancing() -> None:
+    step, _, _ = make_step()
+    app = App(flow_control=Flow(active=False), consumer=Consumer(everything()))
+    event = linked("e1", "p-a", date(2025, 1, 10))
+    assert asyncio.run(handover(step, app).run([local(event, "e1", "p-a")])) == 0
+    assert step.done_locally == {}
+
+
+def test_an_item_that_raises_is_left_to_the_rules_agent_and_the_rest_go_on() -> None:
+    step, _, _ = make_step()
+    app = App(consumer=Consumer(everything()))
+    good = linked("e1", "p-a", date(2025, 1, 10))
+    bad = Local("e9", "p-a", 1.0, b"\xc3\x01poison")
+    assert asyncio.run(handover(step, app).run([bad, local(good, "e1", "p-a")])) == 1
+    assert [e["event_id"] for e in step.timelines.get("p-a")] == ["e1"]
+    assert ("linked", "e9") not in step.done_locally
+    assert ("linked", "e1") in step.done_locally
+
+
+def test_a_merge_is_handed_over_too() -> None:
+    step, sender, _ = make_step()
+    app = App(consumer=Consumer(everything()))
+    run_batch(step, linked("e1", "p-a", date(2025, 1, 10)), linked("e2", "p-b", date(2025, 3, 1)))
+    item = Local("e2", "p-a", 1.0, merge=("p-a", "p-b", "e2"))
+    assert asyncio.run(handover(step, app).run([item])) == 1
+    assert [f["person_id"] for f in flags_sent(sender)] == ["p-a"]
+    before = len(sender.records)
+    run_batch(step, with_id(merged("p-a", "p-b", "e2"), "e2"))
+    assert len(sender.records) == before
