@@ -186,23 +186,19 @@ class Publisher:
         self._in_flight.append(batch)
         produce, delivered = producer.produce, batch.delivered
         for index, event in enumerate(batch.events):
+            send = partial(
+                produce,
+                event.topic,
+                event.value,
+                event.key,
+                headers=event.headers,
+                on_delivery=partial(delivered, index),
+            )
             try:
-                produce(
-                    event.topic,
-                    event.value,
-                    event.key,
-                    headers=event.headers,
-                    on_delivery=partial(delivered, index),
-                )
+                send()
             except BufferError:  # librdkafka's queue is full: let it drain, then go on
                 producer.poll(1.0)
-                produce(
-                    event.topic,
-                    event.value,
-                    event.key,
-                    headers=event.headers,
-                    on_delivery=partial(delivered, index),
-                )
+                send()
         producer.poll(0)
 
     def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
