@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import marshal
+import sqlite3
 from pathlib import Path
 
 from hub.connectors.outbox import Acknowledged, Outbox, PendingEvent
@@ -47,3 +49,57 @@ def test_headers_come_back_as_stored_and_older_json_headers_still_load(tmp_path:
     outbox.enqueue([PendingEvent("e-1", "t", b"k", b"v", headers)], "d", "f", 1)
     assert outbox.pending(10)[0].headers == headers
     assert _load_headers('[["ce_id","e-1"],["x","\\u00ff"]]') == [("ce_id", b"e-1"), ("x", b"\xff")]
+
+
+def _stored_batches(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM outbox_batch").fetchone()[0])
+
+
+def test_a_batch_is_deleted_once_kafka_has_all_of_it_and_survives_a_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    outbox = Outbox(path)
+    first, second = _events(5), _events(5, start=5)
+    outbox.enqueue(first, "d", "f", 5)
+    outbox.enqueue(second, "d", "f", 10)
+    acks = [Acknowledged(e.event_id, e.topic, 0, n) for n, e in enumerate(first + second[:2])]
+    outbox.acknowledge(acks + acks[:1])  # a repeated acknowledgement changes nothing
+    assert _stored_batches(path) == 1  # the first batch is gone, the second still waits
+    assert outbox.pending(100) == second[2:]
+    outbox.close()
+
+    reopened = Outbox(path)  # what still waits is rebuilt from the file
+    assert reopened.pending_count() == 3
+    assert reopened.pending(2) == second[2:4]
+    assert reopened.known(["ev-0", "ev-6", "ev-9", "ev-10"]) == {"ev-0", "ev-6", "ev-9"}
+    reopened.acknowledge(
+        [Acknowledged(e.event_id, e.topic, 0, 10 + n) for n, e in enumerate(second[2:])]
+    )
+    assert reopened.pending_count() == 0
+    assert _stored_batches(path) == 0
+    reopened.close()
+
+
+def test_an_outbox_written_one_row_per_event_is_moved_into_a_batch_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    with sqlite3.connect(path) as db:  # the layout connectors wrote before batches
+        db.execute(
+            "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL "
+            "UNIQUE, topic TEXT NOT NULL, key BLOB, value BLOB NOT NULL, headers BLOB NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO outbox (event_id, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
+            ("old-json", "src.police", b"k", b"v1", '[["ce_id","old-json"]]'),
+        )
+        db.execute(
+            "INSERT INTO outbox (event_id, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
+            ("old-marshal", "src.police", None, b"v2", marshal.dumps([("ce_id", b"old-marshal")])),
+        )
+    outbox = Outbox(path)
+    assert outbox.pending(10) == [
+        PendingEvent("old-json", "src.police", b"k", b"v1", [("ce_id", b"old-json")]),
+        PendingEvent("old-marshal", "src.police", None, b"v2", [("ce_id", b"old-marshal")]),
+    ]
+    outbox.close()
+    with sqlite3.connect(path) as db:
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").fetchone()
