@@ -20,8 +20,8 @@ import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox_batch (
@@ -43,8 +43,7 @@ CREATE TABLE IF NOT EXISTS inputs (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class PendingEvent:
+class PendingEvent(NamedTuple):
     event_id: str
     topic: str
     key: bytes | None
@@ -52,8 +51,7 @@ class PendingEvent:
     headers: list[tuple[str, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
-class Acknowledged:
+class Acknowledged(NamedTuple):
     event_id: str
     topic: str
     partition: int
@@ -132,22 +130,17 @@ class Outbox:
         events) ride in the same transaction: one fsync.
         """
         waiting = self._batch_of
-        rows = [
-            (e.event_id, e.topic, e.key, e.value, e.headers)
-            for e in events
-            if e.event_id not in waiting
-        ]
+        fresh = [e for e in events if e.event_id not in waiting]
         acks = list(acknowledged)
         with self.transaction() as db:
             seq = None
-            if rows:
-                seq = db.execute(
-                    "INSERT INTO outbox_batch (events) VALUES (?)", (marshal.dumps(rows),)
-                ).lastrowid
+            if fresh:
+                blob = marshal.dumps([tuple(e) for e in fresh])  # marshal takes plain tuples
+                seq = db.execute("INSERT INTO outbox_batch (events) VALUES (?)", (blob,)).lastrowid
             _set_position(db, digest, name, row, complete=False)
             emptied = self._write_acks(db, acks)
         if seq is not None:
-            self._add_waiting(seq, {r[0] for r in rows})
+            self._add_waiting(seq, {e.event_id for e in fresh})
         self._forget(acks, emptied)
 
     def mark_complete(self, digest: str, name: str, row: int) -> None:
@@ -198,7 +191,7 @@ class Outbox:
         _insert_many(
             db,
             "INSERT OR REPLACE INTO published (event_id, topic, partition, offset)",
-            [v for a in acks for v in (a.event_id, a.topic, a.partition, a.offset)],
+            [v for a in acks for v in a],  # (event_id, topic, partition, offset)
             4,
         )
         hit: dict[int, set[str]] = {}
