@@ -82,6 +82,8 @@ class LocalBroker:
                 [
                     _java(),
                     f"-Xmx{self.settings.heap}",
+                    f"-Xms{self.settings.heap}",
+                    *_JVM_FLAGS,
                     *_LOGGING_FLAGS,
                     "-cp",
                     classpath.as_arg(),
@@ -187,6 +189,17 @@ class LocalBroker:
                 )
 
 
+# The flags Kafka's own start script gives the broker (KAFKA_JVM_PERFORMANCE_OPTS), with the
+# heap fixed at its maximum from the start (-Xms above): a heap that G1 keeps resizing ran
+# concurrent collection cycles all through a benchmark, 0.35-0.9 s of CPU in a few seconds of
+# streaming (bench/bench_stream.py), on the same two cores as the hub.
+_JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-Djava.awt.headless=true",
+)
 _LOGGING_FLAGS = (
     "-Dorg.slf4j.simpleLogger.showDateTime=true",
     "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
