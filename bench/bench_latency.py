@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.config import HubSettings, child_environment, load_settings
@@ -42,15 +42,28 @@ from privacy.keyring import generate_partnership
 Record = tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]
 
 
-def read_all(settings: HubSettings, topic: str, idle_ms: int = 1500) -> Iterator[object]:
+def read_all(settings: HubSettings, topic: str, idle_ms: int = 10_000) -> Iterator[object]:
+    """Every record of ``topic`` up to its end offsets when called. ``idle_ms`` only guards
+    against a stall: stopping at the first idle gap (as this once did) lost records of
+    partitions whose fetch came back late on a loaded machine."""
     consumer = KafkaConsumer(
-        topic_name(topic, settings.topic_prefix),
-        **kafka_python_config(settings),
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=idle_ms,
-        enable_auto_commit=False,
+        **kafka_python_config(settings), enable_auto_commit=False, consumer_timeout_ms=idle_ms
     )
-    yield from consumer
+    name = topic_name(topic, settings.topic_prefix)
+    partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    ends = {tp: end for tp, end in consumer.end_offsets(partitions).items() if end > 0}
+    while ends:
+        batch = consumer.poll(timeout_ms=idle_ms)
+        if not batch:
+            raise SystemExit(f"no records from {name} for {idle_ms} ms, {ends} still to read")
+        for tp, messages in batch.items():
+            for message in messages:
+                if tp in ends and message.offset < ends[tp]:
+                    yield message
+            if tp in ends and consumer.position(tp) >= ends[tp]:
+                del ends[tp]
     consumer.close()
 
 
@@ -78,6 +91,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=40_000)
     parser.add_argument("--rate", type=float, default=1000.0, help="events per second")
     parser.add_argument("--warmup", type=int, default=500, help="events before measuring")
+    parser.add_argument("--trace", type=Path, help="write one JSON line per flag and alert here")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     generate(SynthParams(people=args.people, seed=9), work / "synth")
@@ -115,6 +129,8 @@ def main() -> None:
             busy = cpu_seconds(worker.pid)
             time.sleep(10)  # let the worker drain what is in flight
             report(settings, published, records, args)
+            if args.trace:
+                trace(settings, published, args.trace)
             worker_view(port)
             print(
                 f"worker CPU while publishing: {busy - window[1]:.1f} s in {window[0]:.1f} s = "
@@ -176,7 +192,7 @@ def publish(
     warm_ids = {dict(r[3])["ce_id"].decode() for r in records[:warmup]}
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # wait until the worker has linked the warm-up
-        seen = {dict(m.headers)["ce_id"].decode() for m in read_all(settings, "linked.events", 500)}  # type: ignore[attr-defined]
+        seen = {dict(m.headers)["ce_id"].decode() for m in read_all(settings, "linked.events")}  # type: ignore[attr-defined]
         if warm_ids <= seen:
             break
         time.sleep(1)
@@ -214,7 +230,7 @@ def report(
             linked.append((m.timestamp - published[event_id]) / 1000)  # type: ignore[attr-defined]
     outputs = []
     for topic in ["flags", *(f"alerts.{p}" for p in PANELS)]:
-        for m in read_all(settings, topic, 800):
+        for m in read_all(settings, topic):
             _, value = codec.decode(m.value)  # type: ignore[attr-defined]
             times = [published.get(e["event_id"]) for e in value["evidence"]]
             known = [t for t in times if t is not None]
@@ -232,6 +248,73 @@ def report(
             f"max {max(values, default=float('nan')) * 1000:6.0f} ms"
         )
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def trace(settings: HubSettings, published: dict[str, int], path: Path) -> None:
+    """Per flag and alert: its evidence, the person's merges and LinkedEvents, earlier
+    copies of the same id; to find where a late one's time went."""
+    import json
+
+    codec = Codec()
+    linked: dict[str, tuple[int, str]] = {}
+    for m in read_all(settings, "linked.events"):
+        _, value = codec.decode(m.value)  # type: ignore[attr-defined]
+        linked[value["event_id"]] = (m.timestamp, value["person_id"])  # type: ignore[attr-defined]
+    merges = []
+    for m in read_all(settings, "person.merges"):
+        _, value = codec.decode(m.value)  # type: ignore[attr-defined]
+        merges.append(
+            {
+                "ts": m.timestamp,  # type: ignore[attr-defined]
+                "surviving": value["surviving_id"],
+                "merged": value["merged_id"],
+                "evidence": value["evidence_event_id"],
+                "evidence_published": published.get(value["evidence_event_id"]),
+            }
+        )
+    by_person: dict[str, list[str]] = {}
+    for event_id, (_, person) in linked.items():
+        by_person.setdefault(person, []).append(event_id)
+    first_seen: dict[str, int] = {}
+    with path.open("w") as out:
+        for topic in ["flags", *(f"alerts.{p}" for p in PANELS)]:
+            for m in read_all(settings, topic):
+                _, value = codec.decode(m.value)  # type: ignore[attr-defined]
+                oid = value.get("flag_id") or value.get("alert_id")
+                person = value["person_id"]
+                group = {person} | {x["merged"] for x in merges if x["surviving"] == person}
+                events = [
+                    {
+                        "id": e,
+                        "published": published.get(e),
+                        "linked_ts": linked[e][0],
+                        "person": linked[e][1],
+                    }
+                    for p in group
+                    for e in by_person.get(p, [])
+                ]
+                record = {
+                    "topic": topic,
+                    "id": oid,
+                    "ts": m.timestamp,  # type: ignore[attr-defined]
+                    "rules": value.get("rules") or [value.get("rule_id")],
+                    "person": person,
+                    "evidence": [
+                        {
+                            "id": e["event_id"],
+                            "published": published.get(e["event_id"]),
+                            "linked_ts": linked.get(e["event_id"], (None,))[0],
+                        }
+                        for e in value["evidence"]
+                    ],
+                    "first_seen": first_seen.setdefault(oid, m.timestamp),  # type: ignore[attr-defined]
+                    "merges": [
+                        x for x in merges if x["surviving"] == person or x["merged"] == person
+                    ],
+                    "person_events": sorted(events, key=lambda e: e["linked_ts"]),
+                }
+                out.write(json.dumps(record) + "\n")
+    print(f"trace: {path}")
 
 
 if __name__ == "__main__":
