@@ -44,6 +44,11 @@ class Collector:
         young, middle, _oldest = self._thresholds
         gc.set_threshold(young, middle, NEVER)
         self.deferred = True
+        log.info(
+            "full garbage collections every %.0f s from now on; %d objects frozen",
+            FULL_EVERY_S,
+            gc.get_freeze_count(),
+        )
 
     def collect(self) -> float:
         """One full collection; the seconds it took (logged when it was long)."""
