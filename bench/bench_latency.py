@@ -318,11 +318,12 @@ def made_true(
         event_id = evidence["event_id"]
         candidates.setdefault(event_id, False)
         person = linked.get(event_id, (0, output["person_id"]))[1]
-        hops = 0
-        while person != output["person_id"] and person in merged_into and hops < 100:
+        proofs: list[str] = []
+        while person != output["person_id"] and person in merged_into and len(proofs) < 100:
             person, proof = merged_into[person]
-            candidates[proof] = True
-            hops += 1
+            proofs.append(proof)
+        if person == output["person_id"]:  # only merges that brought it to this person
+            candidates.update(dict.fromkeys(proofs, True))
     known = [(published[e], e, merge) for e, merge in candidates.items() if e in published]
     return max(known) if known else None
 
