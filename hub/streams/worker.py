@@ -74,9 +74,9 @@ def build(
     """The worker's app. ``handover`` lets the link stage evaluate the rules for local people
     in-process (hub.streams.handover) instead of through linked.events: on a quiet machine
     p99 to the alert at 1,000 events/s fell from 295 to 189 ms (docs/streams.md). ``False``
-    sends everything through Kafka to the rules agent, as before. ``collector`` (the `hub worker`
-process passes one) takes full garbage collections off the batches and onto a timer
-(hub.streams.collector)."""
+    sends everything through Kafka to the rules agent, as before. ``collector`` (the
+    `hub worker` process passes one) takes full garbage collections off the batches and onto
+    a timer (hub.streams.collector)."""
     policy = load_policy(settings.rules.policy_file or DEFAULT_POLICY)
     routing = load_routing(settings.rules.routing_file or DEFAULT_ROUTING)
     prefix = settings.topic_prefix
