@@ -16,13 +16,15 @@ def worker(ctx: typer.Context) -> None:
     from prometheus_client import CollectorRegistry
 
     from hub.metrics_http import Health, serve
+    from hub.streams.collector import Collector
     from hub.streams.worker import build
 
     obj = obj_of(ctx)
     registry = CollectorRegistry()
     health = Health()
+    collector = Collector()
     try:
-        app = build(obj.settings, registry, health)
+        app = build(obj.settings, registry, health, collector=collector)
     except HubError as exc:
         raise fail(obj.console, exc) from exc
     server = None
@@ -38,5 +40,6 @@ def worker(ctx: typer.Context) -> None:
         Worker(app, loglevel="INFO", quiet=True).execute_from_commandline()
     finally:
         health.set("stopping")
+        collector.restore()
         if server is not None:
             server.shutdown()

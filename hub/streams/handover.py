@@ -10,7 +10,9 @@ outputs itself, before it sends them:
 1. the link batch commits as before (LinkedEvents and merges sent, linkage state written)
    and hands its LinkedEvents and merges, with its source events unacknowledged, to a
    queue; the link agent goes on with its next batch at once;
-2. a task of the link agent (``serve``) takes each handed-over batch in order and, under the
+2. a task of the link agent (``serve``) takes the handed-over batches in order (all that
+   queued while it was busy, as one: a rules commit waits for Kafka's acknowledgement once,
+   so a queue that grew under load drains in one wait, not one each) and, under the
    rules lock (so a rules batch or the sweep never interleaves), runs the rules step over
    the local ones, with the rules stage's own poison handling (hub.streams.batch.run_pure):
    one that raises is left to the rules agent, which reads it from Kafka and dead-letters it
@@ -75,6 +77,11 @@ class Handover:
     async def serve(self) -> None:
         while True:
             items, events = await self.queue.get()
+            items, events = list(items), list(events)
+            while not self.queue.empty():  # link batches that queued meanwhile: one rules pass
+                more_items, more_events = self.queue.get_nowait()
+                items += more_items
+                events += more_events
             await self.run(items)
             for event in events:
                 event.ack()  # both stages' outputs sent and state written

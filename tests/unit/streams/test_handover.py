@@ -155,3 +155,52 @@ def test_a_merge_is_handed_over_too() -> None:
     before = len(sender.records)
     run_batch(step, with_id(merged("p-a", "p-b", "e2"), "e2"))
     assert len(sender.records) == before
+
+
+@dataclass
+class Acked:
+    acked: list[str] = field(default_factory=list)
+
+    def event(self, name: str) -> Any:
+        log = self.acked
+
+        class Source:
+            def ack(self) -> None:
+                log.append(name)
+
+        return Source()
+
+
+def test_link_batches_that_queued_meanwhile_go_through_one_rules_pass() -> None:
+    step, _, registry = make_step()
+    app = App(consumer=Consumer(everything()))
+    acks = Acked()
+    runs: list[int] = []
+
+    async def scenario() -> None:
+        lock = asyncio.Lock()
+        over = Handover(app, step, lock, LINKED, MERGES, partition)
+        real_run = over.run
+
+        async def counted(items: list[Local]) -> int:
+            runs.append(len(items))
+            return await real_run(items)
+
+        over.run = counted  # type: ignore[method-assign]
+        async with lock:  # the rules stage is busy: both link batches queue behind it
+            first = linked("e1", "p-a", date(2025, 1, 10))
+            second = linked("e2", "p-a", date(2025, 3, 1))
+            await over.submit([local(first, "e1", "p-a")], [acks.event("s1")])
+            await over.submit([local(second, "e2", "p-a")], [acks.event("s2")])
+            await asyncio.sleep(0)
+            assert acks.acked == []  # nothing acknowledged before its rules pass committed
+        for _ in range(100):
+            if acks.acked:
+                break
+            await asyncio.sleep(0.01)
+        over.stop()
+
+    asyncio.run(scenario())
+    assert runs == [2]
+    assert acks.acked == ["s1", "s2"]
+    assert count(registry, "evaluated") == 2
