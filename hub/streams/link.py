@@ -64,20 +64,18 @@ class LinkStep:
         decision = self.linker.link(candidate(record))
         envelope = record["envelope"]
         event_id = envelope["event_id"]
-        value = self.codec.encode(
-            "LinkedEvent",
-            {
-                "event_id": event_id,
-                "partner": envelope["partner"],
-                "source_record_ref": envelope["source_record_ref"],
-                "person_id": decision.person_id,
-                "link_method": decision.method,
-                "link_score": decision.score,
-                "facts": rule_facts,
-                "sealed": record["identity"]["sealed"],
-                "linked_at": self._now,
-            },
-        )
+        linked = {
+            "event_id": event_id,
+            "partner": envelope["partner"],
+            "source_record_ref": envelope["source_record_ref"],
+            "person_id": decision.person_id,
+            "link_method": decision.method,
+            "link_score": decision.score,
+            "facts": rule_facts,
+            "sealed": record["identity"]["sealed"],
+            "linked_at": self._now,
+        }
+        value = self.codec.encode("LinkedEvent", linked)
         self.outbox.add(
             self.linked_topic,
             decision.person_id.encode(),
@@ -85,7 +83,7 @@ class LinkStep:
             self.headers("LinkedEvent", event_id, self._time),
         )
         timestamp = event.message.timestamp
-        self._local.append(Local(event_id, decision.person_id, timestamp, value))
+        self._local.append(Local(event_id, decision.person_id, timestamp, linked))
         for survivor, merged in decision.merges:
             merged_value = self.codec.encode(
                 "PersonMerged",
