@@ -130,10 +130,15 @@ class LinkStep:
         metrics = self.metrics
         sent = datetime.now(UTC).timestamp()
         latest: dict[str, float] = {}
+        decisions: dict[str, int] = {}
+        merged = 0
+        latency = metrics.latency.labels("link")  # one label lookup per batch, not per event
         for partner, timestamp, method, merges in self._seen:
-            metrics.decision(method, merges)
-            metrics.latency.labels("link").observe(max(0.0, sent - timestamp))
+            decisions[method] = decisions.get(method, 0) + 1
+            merged += merges
+            latency.observe(max(0.0, sent - timestamp))
             latest[partner] = max(latest.get(partner, 0.0), timestamp)
+        metrics.decided(decisions, merged)
         metrics.events.labels("link", "linked").inc(len(self._seen))
         for partner, timestamp in latest.items():
             metrics.partner_last_event.labels(partner).set(timestamp)

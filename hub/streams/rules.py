@@ -295,7 +295,8 @@ class RulesStep:
             else:
                 metrics.alerts.labels(label).inc(n)
         sent = datetime.now(UTC).timestamp()
+        latency = metrics.latency.labels("rules")
         for timestamp in self._latencies:
-            metrics.latency.labels("rules").observe(max(0.0, sent - timestamp))
+            latency.observe(max(0.0, sent - timestamp))
         self._counts = {}
         self._latencies = []
