@@ -54,7 +54,7 @@ class Local:
 
     ``record`` is the LinkedEvent as the link stage encoded it, not decoded again: its
     fields equal the decoded ones (the facts' keys may come in another order, which no rule
-    reads), and a decode per event was about a twentieth of the worker's CPU."""
+    reads), and the decode cost about 9 us per event."""
 
     event_id: str
     person_id: str

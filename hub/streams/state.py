@@ -16,7 +16,8 @@ Values are stored as MessagePack behind a marker byte (``encode_value``): encodi
 costs about a quarter of ``json.dumps`` and the bytes are smaller. Values written as JSON by
 an earlier worker (in RocksDB or still in a changelog) are read as JSON: the marker byte,
 0xC1, is never the first byte of JSON text (it is not UTF-8) nor of a MessagePack value
-(its one unused code), so either encoding is told apart by its first byte.
+(its one unused code), so either encoding is told apart by its first byte. As with JSON,
+map keys must be strings (every value the stages write has string keys).
 """
 
 from __future__ import annotations
