@@ -28,7 +28,8 @@ and state; a crash anywhere before that redelivers it, the linker repeats its de
 rules stage finds the event on the timeline (a duplicate, no second alert). The copy the rules
 agent then reads from linked.events or person.merges is skipped by its ``ce_id`` without a
 decode (``RulesStep.done_locally``); after a restart that memory is empty and the timeline
-check deduplicates it instead. A person whose partition is not assigned here, or a batch
+check deduplicates it instead. The LinkedEvent is handed over as the record the link stage
+encoded, not decoded again. A person whose partition is not assigned here, or a batch
 handed over while the worker is rebalancing, goes through Kafka as before. If the rules agent
 reads the Kafka copy before the handover reaches it, whichever takes the rules lock second
 finds the event on the timeline (counted as a duplicate; one set of outputs).

@@ -64,20 +64,18 @@ class LinkStep:
         decision = self.linker.link(candidate(record))
         envelope = record["envelope"]
         event_id = envelope["event_id"]
-        value = self.codec.encode(
-            "LinkedEvent",
-            {
-                "event_id": event_id,
-                "partner": envelope["partner"],
-                "source_record_ref": envelope["source_record_ref"],
-                "person_id": decision.person_id,
-                "link_method": decision.method,
-                "link_score": decision.score,
-                "facts": rule_facts,
-                "sealed": record["identity"]["sealed"],
-                "linked_at": self._now,
-            },
-        )
+        linked = {
+            "event_id": event_id,
+            "partner": envelope["partner"],
+            "source_record_ref": envelope["source_record_ref"],
+            "person_id": decision.person_id,
+            "link_method": decision.method,
+            "link_score": decision.score,
+            "facts": rule_facts,
+            "sealed": record["identity"]["sealed"],
+            "linked_at": self._now,
+        }
+        value = self.codec.encode("LinkedEvent", linked)
         self.outbox.add(
             self.linked_topic,
             decision.person_id.encode(),
@@ -85,7 +83,7 @@ class LinkStep:
             self.headers("LinkedEvent", event_id, self._time),
         )
         timestamp = event.message.timestamp
-        self._local.append(Local(event_id, decision.person_id, timestamp, value))
+        self._local.append(Local(event_id, decision.person_id, timestamp, linked))
         for survivor, merged in decision.merges:
             merged_value = self.codec.encode(
                 "PersonMerged",
@@ -132,10 +130,15 @@ class LinkStep:
         metrics = self.metrics
         sent = datetime.now(UTC).timestamp()
         latest: dict[str, float] = {}
+        decisions: dict[str, int] = {}
+        merged = 0
+        latency = metrics.latency.labels("link")  # one label lookup per batch, not per event
         for partner, timestamp, method, merges in self._seen:
-            metrics.decision(method, merges)
-            metrics.latency.labels("link").observe(max(0.0, sent - timestamp))
+            decisions[method] = decisions.get(method, 0) + 1
+            merged += merges
+            latency.observe(max(0.0, sent - timestamp))
             latest[partner] = max(latest.get(partner, 0.0), timestamp)
+        metrics.decided(decisions, merged)
         metrics.events.labels("link", "linked").inc(len(self._seen))
         for partner, timestamp in latest.items():
             metrics.partner_last_event.labels(partner).set(timestamp)

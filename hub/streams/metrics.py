@@ -77,6 +77,13 @@ class WorkerMetrics:
         if merges:
             self.decisions.labels("merge").inc(merges)
 
+    def decided(self, methods: dict[str, int], merges: int) -> None:
+        """A batch's decisions: how many per method, and how many ids were merged away."""
+        for method, n in methods.items():
+            self.decisions.labels(METHODS.get(method, method)).inc(n)
+        if merges:
+            self.decisions.labels("merge").inc(merges)
+
     def dead_lettered(self, stage: str, reason: str) -> None:
         """``reason`` starts with the exception type (hub.streams.deadletter.describe)."""
         kind = reason.split(":", 1)[0].strip() or "unknown"

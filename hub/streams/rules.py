@@ -49,13 +49,17 @@ DONE_LOCALLY = 100_000  # event ids remembered as evaluated in-process
 
 @dataclass(frozen=True)
 class Local:
-    """A LinkedEvent (its encoded value) or a merge the link stage hands over in-process,
-    with the source event's Kafka timestamp (hub.streams.handover)."""
+    """A LinkedEvent or a merge the link stage hands over in-process, with the source
+    event's Kafka timestamp (hub.streams.handover).
+
+    ``record`` is the LinkedEvent as the link stage encoded it, not decoded again: its
+    fields equal the decoded ones (the facts' keys may come in another order, which no rule
+    reads), and the decode cost about 9 us per event."""
 
     event_id: str
     person_id: str
     timestamp: float
-    value: bytes = b""
+    record: dict[str, Any] | None = None
     merge: tuple[str, str, str] | None = None  # surviving, merged, evidence event id
 
     @property
@@ -133,8 +137,10 @@ class RulesStep:
         if isinstance(event, Local):  # handed over in-process by the link stage
             if event.merge is not None:
                 self.merge(*event.merge)
+            elif event.record is not None:
+                self.linked(event.record, event.timestamp)
             else:
-                self.linked(self.codec.decode(event.value)[1], event.timestamp)
+                raise ValueError(f"handed-over event {event.event_id} has no record")
             return
         message = event.message
         merges = message.topic == self.merges_topic
@@ -289,7 +295,8 @@ class RulesStep:
             else:
                 metrics.alerts.labels(label).inc(n)
         sent = datetime.now(UTC).timestamp()
+        latency = metrics.latency.labels("rules")
         for timestamp in self._latencies:
-            metrics.latency.labels("rules").observe(max(0.0, sent - timestamp))
+            latency.observe(max(0.0, sent - timestamp))
         self._counts = {}
         self._latencies = []

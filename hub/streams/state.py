@@ -11,20 +11,44 @@ Faust finds a key's partition (for RocksDB and for the changelog) from the event
 processed, which a batch does not have; here the partition comes from the key itself
 (``partition_of``: the partition its events arrive on), and reads and writes go to that
 partition's RocksDB database directly.
+
+Values are stored as MessagePack behind a marker byte (``encode_value``): encoding a timeline
+costs about a quarter of ``json.dumps`` and the bytes are smaller. Values written as JSON by
+an earlier worker (in RocksDB or still in a changelog) are read as JSON: the marker byte,
+0xC1, is never the first byte of JSON text (it is not UTF-8) nor of a MessagePack value
+(its one unused code), so either encoding is told apart by its first byte. As with JSON,
+map keys must be strings (every value the stages write has string keys).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any, cast
 
+import msgpack
 from faust.types import TP
 from rocksdict import Rdict
 
 from hub.streams.sender import BatchSender
 
 _MISSING = object()
+PACKED = b"\xc1"
+_json = json.JSONDecoder().decode
+
+
+def encode_value(value: Any) -> bytes:
+    """A table value's bytes: the marker, then MessagePack (lists for tuples, as JSON)."""
+    packed: bytes = msgpack.packb(value)
+    return PACKED + packed
+
+
+def decode_value(raw: bytes) -> Any:
+    """A value ``encode_value`` wrote, or one an earlier worker wrote as JSON."""
+    if raw[:1] == PACKED:
+        return msgpack.unpackb(memoryview(raw)[1:])
+    return _json(raw.decode())
 
 
 class TableBatch:
@@ -90,11 +114,11 @@ class TableBatch:
             else:
                 found = [db.get(k) for k in encoded]
             for key, raw in zip(wanted, found, strict=True):
-                self._cache[key] = None if raw is None else json.loads(raw)
+                self._cache[key] = None if raw is None else decode_value(raw)
         return [self.get(key) for key in keys]
 
     def _encode_key(self, key: str) -> bytes:
-        encoded = json.dumps(key).encode()
+        encoded: bytes = encode_basestring_ascii(key).encode()  # what json.dumps(key) does
         if not self._checked:  # the bytes must be exactly Faust's, or lookups would miss
             if encoded != self.table.data._encode_key(key):
                 raise RuntimeError(f"table {self.table.name}: key encoding differs from Faust's")
@@ -105,7 +129,7 @@ class TableBatch:
         # Straight to the partition's RocksDB, as Faust's store does for the current event's
         # partition (faust.stores.rocksdb.Store._get), without a context switch per key.
         raw = self.table.data._db_for_partition(self.partition_of(key)).get(self._encode_key(key))
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else decode_value(raw)
 
     def scan(self) -> Iterator[tuple[str, Any]]:
         """Every key and value of the table's local partitions (after ``flush``: nothing
@@ -113,7 +137,7 @@ class TableBatch:
         for db in list(self.table.data._dbs.values()):
             for raw_key, raw_value in db.items():
                 if raw_key[:1] == b'"':
-                    yield json.loads(raw_key), json.loads(raw_value)
+                    yield json.loads(raw_key), decode_value(raw_value)
 
     def __getitem__(self, key: str) -> Any:
         value = self.get(key)
@@ -136,12 +160,12 @@ class TableBatch:
         store = self.table.data
         changelog = self.table.changelog_topic.get_topic_name()
         written = len(self._dirty)
-        dumps = json.dumps
+        pack = msgpack.Packer().pack  # one packer for the batch, not one per value
         index = store._key_index
         for key, value in self._dirty.items():
             partition = self.partition_of(key)
             key_bytes = self._encode_key(key)
-            value_bytes = dumps(value).encode()
+            value_bytes = PACKED + pack(value)
             # What faust.stores.rocksdb.Store._set does for the current event's partition.
             store._db_for_partition(partition).put(key_bytes, value_bytes)
             index[key_bytes] = partition

@@ -11,6 +11,7 @@ from typing import Any
 
 from faust.types import TP
 
+from hub.contracts.codec import Codec
 from hub.streams.handover import Handover
 from hub.streams.rules import Local, RulesStep
 from hub.streams.sender import key_partition
@@ -58,7 +59,7 @@ def everything() -> set[TP]:
 
 
 def local(event: Event, event_id: str, person: str) -> Local:
-    return Local(event_id, person, 1.0, event.value)
+    return Local(event_id, person, 1.0, Codec().decode(event.value)[1])
 
 
 def with_id(event: Event, event_id: str) -> Event:
@@ -138,7 +139,7 @@ def test_an_item_that_raises_is_left_to_the_rules_agent_and_the_rest_go_on() -> 
     step, _, _ = make_step()
     app = App(consumer=Consumer(everything()))
     good = linked("e1", "p-a", date(2025, 1, 10))
-    bad = Local("e9", "p-a", 1.0, b"\xc3\x01poison")
+    bad = Local("e9", "p-a", 1.0, {"event_id": "e9", "person_id": "p-a"})  # no facts
     assert asyncio.run(handover(step, app).run([bad, local(good, "e1", "p-a")])) == 1
     assert [e["event_id"] for e in step.timelines.get("p-a")] == ["e1"]
     assert ("linked", "e9") not in step.done_locally

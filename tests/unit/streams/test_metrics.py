@@ -48,3 +48,16 @@ def test_decisions_dead_letters_and_outcomes() -> None:
         )
         == 1
     )
+
+
+def test_a_batch_of_decisions_counts_as_the_decisions_one_by_one() -> None:
+    one_by_one, batched = CollectorRegistry(), CollectorRegistry()
+    metrics = WorkerMetrics(one_by_one)
+    for method, merges in [("new_person", 0), ("exact", 2), ("exact", 0), ("fuzzy", 1)]:
+        metrics.decision(method, merges)
+    WorkerMetrics(batched).decided({"new_person": 1, "exact": 2, "fuzzy": 1}, 3)
+    for method in ("new", "exact", "fuzzy", "merge"):
+        labels = {"method": method}
+        expected = one_by_one.get_sample_value("hub_linkage_decisions_total", labels)
+        assert batched.get_sample_value("hub_linkage_decisions_total", labels) == expected
+    assert batched.get_sample_value("hub_linkage_decisions_total", {"method": "merge"}) == 3
