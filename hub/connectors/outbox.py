@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from hub.errors import SerializationError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox_batch (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -83,7 +85,7 @@ class Outbox:
         self._move_per_event_rows()
         published = self._published_among
         for seq, blob in self._db.execute("SELECT seq, events FROM outbox_batch ORDER BY seq"):
-            ids = [e.event_id for e in _load_batch(blob)]
+            ids = [e.event_id for e in self._load_batch(seq, blob)]
             self._add_waiting(seq, set(ids) - published(ids))
 
     def close(self) -> None:
@@ -163,7 +165,7 @@ class Outbox:
             (blob,) = self._db.execute(
                 "SELECT events FROM outbox_batch WHERE seq = ?", (seq,)
             ).fetchone()
-            found += [e for e in _load_batch(blob) if e.event_id in ids]
+            found += [e for e in self._load_batch(seq, blob) if e.event_id in ids]
         return found[:limit]
 
     def pending_count(self) -> int:
@@ -207,6 +209,17 @@ class Outbox:
                 chunk,
             )
         return emptied
+
+    def _load_batch(self, seq: int, blob: bytes) -> list[PendingEvent]:
+        """A stored batch; one that cannot be read is a clear error, and stays stored."""
+        try:
+            return _load_batch(blob)
+        except (ValueError, TypeError, EOFError) as exc:
+            raise SerializationError(
+                f"{self.path}: stored batch {seq} cannot be read ({exc}); the outbox is left "
+                "unchanged: restore the file from a backup, or move it aside to start afresh "
+                "(its events may then be missing from Kafka)"
+            ) from exc
 
     def _move_per_event_rows(self) -> None:
         """Outboxes written before batches were stored whole hold one row per event in

@@ -6,7 +6,10 @@ import marshal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from hub.connectors.outbox import Acknowledged, Outbox, PendingEvent
+from hub.errors import SerializationError
 
 
 def _events(n: int, start: int = 0) -> list[PendingEvent]:
@@ -103,3 +106,13 @@ def test_an_outbox_written_one_row_per_event_is_moved_into_a_batch_in_order(tmp_
     outbox.close()
     with sqlite3.connect(path) as db:
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").fetchone()
+
+
+def test_an_unreadable_stored_batch_is_a_clear_error_and_stays_stored(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    Outbox(path).enqueue(_events(3), "d", "f", 3)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE outbox_batch SET events = ?", (b"not a batch",))
+    with pytest.raises(SerializationError, match=r"outbox\.sqlite: stored batch 1 cannot be read"):
+        Outbox(path)
+    assert _stored_batches(path) == 1
