@@ -43,7 +43,18 @@ from hub.streams.deadletter import DeadLetter, describe
 log = logging.getLogger(__name__)
 
 STALL_S = 60.0
-"""/healthz turns 503 when the consumer loop has not come round for this long."""
+"""/healthz turns 503 when the consumer loop has not come round, or offsets have not been
+committed, for this long."""
+
+# The loop polls every 200 ms and never waits on a delivery, so the group can be told to give
+# up on a silent member quickly. kafka-python's defaults (45 s session, 300 s poll interval)
+# let one orphaned member, or a member that died without leaving, hold every rebalance of the
+# group, and with it every offset commit, for up to five minutes.
+GROUP_TIMEOUTS = {
+    "session_timeout_ms": 10_000,
+    "heartbeat_interval_ms": 3_000,
+    "max_poll_interval_ms": 60_000,
+}
 
 Report = Callable[[dict[str, Any], list[ChannelOutcome]], None]
 
@@ -178,6 +189,8 @@ class DeliveryService:
         self.assigned = False
         self.last_loop = time.monotonic()
         self.failure: BaseException | None = None
+        self.commit_failing_since: float | None = None
+        self.commit_error = ""
         self.dlq_topic = topic_name("dlq.deliver", settings.topic_prefix)
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
@@ -194,6 +207,10 @@ class DeliveryService:
             return f"consumer loop has not run for {stalled:.0f}s"
         if not self.assigned:
             return "starting: no alert partitions assigned yet"
+        if self.commit_failing_since is not None:
+            failing = time.monotonic() - self.commit_failing_since
+            if failing > STALL_S:
+                return f"offset commits have failed for {failing:.0f}s: {self.commit_error}"
         return None
 
     # -- the loop ---------------------------------------------------------------------------
@@ -210,6 +227,7 @@ class DeliveryService:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=max(s.delivery.concurrency * 4, 50),
+                **GROUP_TIMEOUTS,
             )
         except KafkaError as exc:
             raise SourceUnavailableError(f"Kafka at {s.bootstrap_servers}: {exc}") from exc
@@ -299,7 +317,11 @@ class DeliveryService:
             KafkaError
         ) as exc:  # a rebalance in between: the new owner re-reads, the ledger skips
             log.warning("offset commit failed (%s); those alerts may be read again", exc)
+            if self.commit_failing_since is None:
+                self.commit_failing_since = time.monotonic()
+            self.commit_error = str(exc)
             return
+        self.commit_failing_since = None
         self.tracker.committed(offsets)
 
     # -- one alert --------------------------------------------------------------------------

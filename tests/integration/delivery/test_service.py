@@ -98,7 +98,12 @@ def test_delivery_service_end_to_end(
             wait_until(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "healthy")
             # The group's committed offsets, not the tracker's: a rebalance empties the tracker
             # before the partitions' new owner has re-read and committed them.
-            wait_until(lambda: _committed_to_the_end(settings), 60, "offsets committed")
+            try:
+                wait_until(lambda: _committed_to_the_end(settings), 60, "offsets committed")
+            except AssertionError as exc:
+                raise AssertionError(
+                    f"{exc}; last commit error: {service.commit_error or 'none'}"
+                ) from None
             status, metrics = get(f"http://127.0.0.1:{port}/metrics")
         finally:
             service.stop.set()
