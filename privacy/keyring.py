@@ -8,6 +8,7 @@ Roles and who holds what:
 - ``recipient-<id>.public.json`` (every connector): the X25519 key identities are sealed to.
 - ``recipient-<id>.private.json`` (the identity service behind the panels' inbox only).
 - ``partners.public.json`` (the identity service): partners' signature-verifying keys.
+- ``inbox-totp.json`` (the panels' inbox only): encrypts members' TOTP secrets at rest.
 """
 
 from __future__ import annotations
@@ -248,3 +249,24 @@ def retire_linkage_versions(path: Path) -> None:
     data = _read(path, "hub.linkage")
     data["accept"] = []
     _write(path, data, secret=True)
+
+
+def load_or_create_secret_key(path: Path, kind: str) -> bytes:
+    """A 32-byte symmetric key from its file, written (owner-only) on first use."""
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # two first uses: one key wins
+            with os.fdopen(os.open(path, flags, 0o600), "w") as handle:
+                json.dump({"kind": kind, "key": _b64(secrets.token_bytes(32))}, handle)
+                handle.write("\n")
+        except FileExistsError:
+            pass
+    return load_secret_key(path, kind)
+
+
+def load_secret_key(source: Path | str, kind: str) -> bytes:
+    key = _unb64(_read(source, kind).get("key", ""), f"{source} key")
+    if len(key) != 32:
+        raise KeyRingError(f"{source}: the key is {len(key)} bytes, not 32")
+    return key

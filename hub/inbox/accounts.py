@@ -1,9 +1,10 @@
 """Panel members' accounts: password, second factor, lockout after repeated failures.
 
 Who a member *is* (name, panels, roles) comes from the panel directory; the store keeps only
-what proves it is them. A sign-in needs the password and a fresh TOTP code; after
-``max_failures`` failures in a row the account is locked for ``lockout_s`` (unknown usernames
-are counted too, and every failure answers the same, so a guesser learns nothing).
+what proves it is them, the TOTP secret encrypted (``secretbox``). A sign-in needs the
+password and a fresh TOTP code; after ``max_failures`` failures in a row the account is locked
+for ``lockout_s`` (unknown usernames are counted too, and every failure answers the same, so a
+guesser learns nothing).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from functools import cached_property
 from typing import Literal
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from hub.config import InboxSettings
 from hub.inbox import passwords, totp
 from hub.inbox.errors import InboxError
 from hub.inbox.schema import login_failures, users
+from hub.inbox.secretbox import SecretBox, is_encrypted
 from hub.inbox.store import InboxStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,25 @@ class Accounts:
         self.store = store
         self.settings = settings
 
+    @cached_property
+    def box(self) -> SecretBox:
+        return SecretBox.in_keys_dir(self.settings.keys_dir)
+
+    def encrypt_plain_secrets(self) -> int:
+        """Encrypt secrets stored before they were encrypted; returns how many."""
+        with self.store.writing() as conn:
+            rows = conn.execute(select(users.c.username, users.c.totp_secret)).all()
+            plain = [row for row in rows if not is_encrypted(row.totp_secret)]
+            for row in plain:
+                conn.execute(
+                    users.update()
+                    .where(users.c.username == row.username)
+                    .values(totp_secret=self.box.encrypt(row.totp_secret, row.username))
+                )
+        if plain:
+            log.info("inbox store: encrypted %d TOTP secrets stored in plain", len(plain))
+        return len(plain)
+
     def add(
         self, username: str, password: str, *, replace: bool = False, actor: str = "cli"
     ) -> Enrolment:
@@ -47,7 +69,7 @@ class Accounts:
         row = {
             "username": username,
             "password_hash": hashed,
-            "totp_secret": secret,
+            "totp_secret": self.box.encrypt(secret, username),
             "last_totp_step": None,
             "disabled": False,
             "created_at": self.store.clock(),
@@ -76,7 +98,14 @@ class Accounts:
         ok_password = passwords.verify_password(user.password_hash if user else None, password)
         step = None
         if user is not None and ok_password and not user.disabled:
-            step = totp.matching_step(user.totp_secret, code, now.replace(tzinfo=UTC).timestamp())
+            try:
+                secret = self.box.decrypt(user.totp_secret, username)
+            except InboxError as exc:  # the operator's log names the member; the page not
+                log.error("sign-in refused: %s", exc)
+                raise InboxError(
+                    "sign-in is unavailable: the inbox's TOTP key does not match its store"
+                ) from None
+            step = totp.matching_step(secret, code, now.replace(tzinfo=UTC).timestamp())
             if step is not None and user.last_totp_step is not None and step <= user.last_totp_step:
                 step = None  # a replayed code
         if user is None or step is None:
@@ -114,4 +143,4 @@ class Accounts:
         with self.store.engine.connect() as conn:
             row = conn.execute(select(users.c.totp_secret).where(users.c.username == username))
             found = row.first()
-        return found.totp_secret if found else None
+        return self.box.decrypt(found.totp_secret, username) if found else None

@@ -56,9 +56,17 @@ def _v2_append_only_audit(conn: Connection) -> None:
         )
 
 
+def _v3_room_for_encrypted_totp_secrets(conn: Connection) -> None:
+    """An encrypted secret is longer than the 64 characters of v1 (SQLite never enforced it);
+    ``Accounts.encrypt_plain_secrets`` encrypts the existing ones, which needs the key."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE users ALTER COLUMN totp_secret TYPE TEXT"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "tables", _v1_tables),
     (2, "append-only audit log", _v2_append_only_audit),
+    (3, "room for encrypted TOTP secrets", _v3_room_for_encrypted_totp_secrets),
 ]
 
 

@@ -56,7 +56,7 @@ users = Table(
     metadata,
     Column("username", String(64), primary_key=True),
     Column("password_hash", Text, nullable=False),
-    Column("totp_secret", String(64), nullable=False),
+    Column("totp_secret", Text, nullable=False),  # encrypted: hub/inbox/secretbox.py
     Column("last_totp_step", BigInteger),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),

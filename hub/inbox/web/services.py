@@ -47,12 +47,14 @@ def build_services(
     identity = IdentityService(settings.keys_dir)
     policy = policy or load_policy(DEFAULT_POLICY)
     inbox = Inbox(store, directory, settings, identity, metrics, policy)
+    accounts = Accounts(store, settings)
+    accounts.encrypt_plain_secrets()
     return Services(
         settings,
         directory,
         store,
         inbox,
-        Accounts(store, settings),
+        accounts,
         Sessions(store, settings),
         metrics,
         registry,

@@ -44,6 +44,22 @@ def test_store_alerts_filters_and_migrations(pg_url: str) -> None:
         store.close()
 
 
+def test_a_store_from_before_encrypted_totp_secrets_is_migrated(
+    pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = InboxStore.open(pg_url)
+    try:
+        with store.engine.begin() as conn:  # back to v2: a 64-character column, v3 not applied
+            conn.execute(text("ALTER TABLE users ALTER COLUMN totp_secret TYPE VARCHAR(64)"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 3"))
+        assert migrate(store.engine) == [3]
+        settings = InboxSettings(database_url=pg_url, keys_dir=tmp_path_factory.mktemp("totp"))
+        enrolled = Accounts(store, settings).add("v2.member", "a long enough passphrase")
+        assert Accounts(store, settings).totp_secret("v2.member") == enrolled.totp_secret
+    finally:
+        store.close()
+
+
 def test_audit_chain_is_append_only_and_tampering_is_named(pg_url: str) -> None:
     store = InboxStore.open(pg_url)
     try:
