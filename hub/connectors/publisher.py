@@ -76,7 +76,7 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
         "batch.size": MAX_BATCH_BYTES,
         # The Java client's partitioner (murmur2 of the key), as kafka-python and aiokafka.
         "partitioner": "murmur2_random",
-        "logger": logging.getLogger("hub.connectors.librdkafka"),
+        "logger": _librdkafka_log(),
         # A broker closing an idle connection is routine for a watching connector, not an error.
         "log.connection.close": False,
     }
@@ -91,6 +91,22 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
         # them in the usual places ("probe"), since its wheel bundles its own OpenSSL.
         config["ssl.ca.location"] = str(kafka.ssl_cafile) if kafka.ssl_cafile else "probe"
     return config
+
+
+class _KnownWarning(logging.Filter):
+    """Drops librdkafka's one warning that the gapless guarantee, set on purpose, is
+    experimental: logged at every producer's start, it would read as a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("CONFWARN") and "enable.gapless.guarantee" in text)
+
+
+def _librdkafka_log() -> logging.Logger:
+    logger = logging.getLogger("hub.connectors.librdkafka")
+    if not any(isinstance(f, _KnownWarning) for f in logger.filters):
+        logger.addFilter(_KnownWarning())
+    return logger
 
 
 class _InFlight:
