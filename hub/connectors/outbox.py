@@ -111,8 +111,7 @@ class Outbox:
     def known(self, event_ids: Iterable[str]) -> set[str]:
         """Which of these ids are already published or waiting to be."""
         ids = list(event_ids)
-        waiting = self._batch_of
-        return {i for i in ids if i in waiting} | self._published_among(ids)
+        return (self._batch_of.keys() & ids) | self._published_among(ids)
 
     def _published_among(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()

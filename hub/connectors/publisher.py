@@ -185,6 +185,16 @@ class _InFlight:
 _event_id = attrgetter("event_id")
 
 
+def _produce(producer: Any, produce: Any, event: PendingEvent, partition: int, report: Any) -> None:
+    """Hand one event to librdkafka; if its queue is full, let it drain a while and retry."""
+    args = (event.topic, event.value, event.key, partition)
+    try:
+        produce(*args, headers=event.headers, on_delivery=report)
+    except BufferError:
+        producer.poll(1.0)
+        produce(*args, headers=event.headers, on_delivery=report)
+
+
 class Publisher:
     """One idempotent producer for one connector; reconnects after Kafka comes back."""
 
@@ -273,21 +283,20 @@ class Publisher:
         batch = _InFlight(list(events), topic if whole else None)
         self._in_flight.append(batch)
         produce = producer.produce
-        last = len(events) - 1
-        partition = 0 if whole else -1  # -1: RD_KAFKA_PARTITION_UA, the partitioner's choice
-        for index, event in enumerate(batch.events):
-            if not whole:
-                report = partial(batch.delivered, index)
-            elif index == 0 or index == last:
-                report = partial(batch.delivered_end, 0 if index == 0 else 1)
-            else:
-                report = None
-            args = (event.topic, event.value, event.key, partition)
+        if not whole:
+            for index, event in enumerate(batch.events):
+                _produce(producer, produce, event, -1, partial(batch.delivered, index))
+            producer.poll(0)
+            return
+        # -1 is RD_KAFKA_PARTITION_UA (the partitioner's choice); here the one partition, 0.
+        _produce(producer, produce, batch.events[0], 0, partial(batch.delivered_end, 0))
+        for event in batch.events[1:-1]:  # no report: the hot loop, one C call an event
             try:
-                produce(*args, headers=event.headers, on_delivery=report)
-            except BufferError:  # librdkafka's queue is full: let it drain, then go on
-                producer.poll(1.0)
-                produce(*args, headers=event.headers, on_delivery=report)
+                produce(topic, event.value, event.key, 0, headers=event.headers)
+            except BufferError:
+                _produce(producer, produce, event, 0, None)
+        if len(batch.events) > 1:
+            _produce(producer, produce, batch.events[-1], 0, partial(batch.delivered_end, 1))
         producer.poll(0)
 
     def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
