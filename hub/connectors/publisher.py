@@ -275,6 +275,8 @@ class Publisher:
         batch rather than one an event (each took the GIL from the encoding thread). Other
         batches have every event reported.
         """
+        from confluent_kafka import KafkaException
+
         if not events:
             return
         producer = self._connect()
@@ -282,22 +284,36 @@ class Publisher:
         whole = topic in self._single and all(e.topic == topic for e in events)
         batch = _InFlight(list(events), topic if whole else None)
         self._in_flight.append(batch)
-        produce = producer.produce
-        if not whole:
-            for index, event in enumerate(batch.events):
-                _produce(producer, produce, event, -1, partial(batch.delivered, index))
+        try:
+            produce = producer.produce
+            if not whole:
+                for index, event in enumerate(batch.events):
+                    _produce(producer, produce, event, -1, partial(batch.delivered, index))
+                producer.poll(0)
+                return
+            # -1 is RD_KAFKA_PARTITION_UA (the partitioner's choice); here the one partition, 0.
+            _produce(producer, produce, batch.events[0], 0, partial(batch.delivered_end, 0))
+            for event in batch.events[1:-1]:  # no report: the hot loop, one C call an event
+                try:
+                    produce(topic, event.value, event.key, 0, headers=event.headers)
+                except BufferError:
+                    _produce(producer, produce, event, 0, None)
+            if len(batch.events) > 1:
+                _produce(producer, produce, batch.events[-1], 0, partial(batch.delivered_end, 1))
             producer.poll(0)
-            return
-        # -1 is RD_KAFKA_PARTITION_UA (the partitioner's choice); here the one partition, 0.
-        _produce(producer, produce, batch.events[0], 0, partial(batch.delivered_end, 0))
-        for event in batch.events[1:-1]:  # no report: the hot loop, one C call an event
-            try:
-                produce(topic, event.value, event.key, 0, headers=event.headers)
-            except BufferError:
-                _produce(producer, produce, event, 0, None)
-        if len(batch.events) > 1:
-            _produce(producer, produce, batch.events[-1], 0, partial(batch.delivered_end, 1))
-        producer.poll(0)
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            if error is None or not error.fatal():
+                raise
+            # The producer stopped for good (the gapless guarantee, or another idempotence
+            # failure): what it held may or may not be in Kafka, so the outbox is reconciled
+            # before anything is re-sent, by a new producer.
+            self.needs_reconcile = True
+            self._stop_producer()
+            raise SourceUnavailableError(
+                f"the Kafka producer stopped: {error.str()}; "
+                f"{self.outbox.pending_count()} events wait in the outbox"
+            ) from exc
 
     def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
         """Acknowledgements of finished sends, oldest first (for the caller to store).

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from hub.config import load_settings
-from hub.connectors.outbox import Acknowledged, PendingEvent
-from hub.connectors.publisher import _InFlight, producer_config
+from hub.connectors.outbox import Acknowledged, Outbox, PendingEvent
+from hub.connectors.publisher import Publisher, _InFlight, producer_config
+from hub.errors import SourceUnavailableError
 
 TOPIC = "src.police"
 
@@ -78,3 +80,39 @@ def test_the_gapless_warning_alone_is_filtered(caplog: pytest.LogCaptureFixture)
     assert [r.getMessage() for r in caplog.records] == [
         "CONFWARN [rdkafka#producer-1] some.other.property is deprecated"
     ]
+
+
+class _StoppedProducer:
+    """Answers as librdkafka does once the producer has raised a fatal error."""
+
+    def __init__(self) -> None:
+        self.purged = False
+
+    def produce(self, *_args: object, **_kwargs: object) -> None:
+        from confluent_kafka import KafkaError, KafkaException
+
+        raise KafkaException(
+            KafkaError(KafkaError._FATAL, "gap in the produced series", fatal=True)
+        )
+
+    def purge(self, **_kwargs: object) -> None:
+        self.purged = True
+
+    def flush(self, _timeout: float) -> int:
+        return 0
+
+
+def test_a_producer_stopped_for_good_is_dropped_and_the_outbox_reconciled_first(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    events = [PendingEvent(f"ev-{i}", TOPIC, b"k", b"v", []) for i in range(3)]
+    outbox.enqueue(events, "d", "f", 3)
+    publisher = Publisher(load_settings(), outbox)
+    stopped = _StoppedProducer()
+    publisher._producer, publisher._reachable, publisher._single = stopped, True, {TOPIC}
+    with pytest.raises(SourceUnavailableError, match=r"producer stopped.*3 events wait"):
+        publisher.submit(events)
+    assert (publisher.needs_reconcile, publisher.in_flight, stopped.purged) == (True, 0, True)
+    assert publisher._producer is None  # a new one, after reconciling, next time
+    assert outbox.pending_count() == 3
