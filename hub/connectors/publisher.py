@@ -163,18 +163,16 @@ class _InFlight:
     def acknowledged(self) -> list[Acknowledged]:
         if self.topic is not None:
             first, last = self.ends
-            return list(
-                map(
-                    Acknowledged._make,
-                    zip(
-                        map(_event_id, self.events),
-                        repeat(self.topic, len(self.events)),
-                        repeat(0, len(self.events)),
-                        range(first, last + 1),
-                        strict=True,
-                    ),
-                )
+            n = len(self.events)
+            # Acknowledged tuples made by C loops (``_make`` is a Python call per tuple).
+            rows = zip(
+                map(_event_id, self.events),
+                repeat(self.topic, n),
+                repeat(0, n),
+                range(first, last + 1),
+                strict=True,
             )
+            return list(map(tuple.__new__, repeat(Acknowledged, n), rows))
         return [
             Acknowledged(e.event_id, *where)
             for e, where in zip(self.events, self.placed, strict=True)
@@ -183,6 +181,7 @@ class _InFlight:
 
 
 _event_id = attrgetter("event_id")
+_topic = attrgetter("topic")
 
 
 def _produce(producer: Any, produce: Any, event: PendingEvent, partition: int, report: Any) -> None:
@@ -281,7 +280,7 @@ class Publisher:
             return
         producer = self._connect()
         topic = events[0].topic
-        whole = topic in self._single and all(e.topic == topic for e in events)
+        whole = topic in self._single and set(map(_topic, events)) == {topic}
         batch = _InFlight(list(events), topic if whole else None)
         self._in_flight.append(batch)
         try:
