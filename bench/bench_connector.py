@@ -117,6 +117,14 @@ def _schedstat(tid: int) -> tuple[float, float]:
     return int(on_cpu) / 1e9, int(waiting) / 1e9
 
 
+def _switches(tid: int) -> int:
+    """Times one of our threads gave up its CPU to sleep (for the GIL, a queue, I/O)."""
+    for line in Path(f"/proc/self/task/{tid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    return 0
+
+
 def _thread_names() -> dict[int, str]:
     return {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
 
@@ -193,10 +201,12 @@ def main() -> None:
             main_tid = threading.get_native_id()
             with _Namer() as namer, ThreadCpu(broker.state().pid) as cpu:
                 started, sched = time.perf_counter(), _schedstat(main_tid)
+                slept = _switches(main_tid)
                 run.run_paths([source])
                 run.drain(60)
                 elapsed = time.perf_counter() - started
                 on_cpu, queued = (b - a for a, b in zip(sched, _schedstat(main_tid), strict=True))
+                slept = _switches(main_tid) - slept
             run.close()
             read = run.summary.read
             label = "dry run (no Kafka, no outbox)" if dry_run else "published, acks=all"
@@ -217,7 +227,8 @@ def main() -> None:
             print(
                 f"{'':<8}main thread wall us/row: {elapsed / read * 1e6:.1f} = on a CPU "
                 f"{on_cpu / read * 1e6:.1f} + waiting for a CPU {queued / read * 1e6:.1f} + "
-                f"asleep (GIL, a full queue, I/O) {(elapsed - on_cpu - queued) / read * 1e6:.1f}"
+                f"asleep (GIL, a full queue, I/O) {(elapsed - on_cpu - queued) / read * 1e6:.1f} "
+                f"in {slept / read * 1000:.0f} sleeps per 1,000 rows"
             )
     finally:
         broker.down()
