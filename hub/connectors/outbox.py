@@ -198,7 +198,7 @@ class Outbox:
         """Kafka has these: record where, and drop the stored batches it now has in full.
         Returns those batches; the maps change only once the transaction has committed.
 
-        Per-event work is left to C loops (``chain``, ``map``, ``Counter``): this runs on the
+        Per-event work is left to C loops (``map``, ``set``, ``Counter``): this runs on the
         store thread, and each microsecond of Python here is taken from the encoding thread.
         """
         ids = set(map(_first, acks))
