@@ -44,8 +44,15 @@ def one_file(folder: Path, out: Path) -> int:
 
 
 def _cpu_s(stat_path: str) -> tuple[str, float]:
-    """(thread name, user + system CPU seconds) from a /proc stat file."""
-    text = Path(stat_path).read_text()
+    """(thread name, user + system CPU seconds) from a /proc stat file.
+
+    Read with three system calls: each releases and retakes the GIL, and every time this
+    sampler takes it back the connector's main thread is made to hand it over."""
+    fd = os.open(stat_path, os.O_RDONLY)
+    try:
+        text = os.read(fd, 4096).decode()
+    finally:
+        os.close(fd)
     name = text[text.index("(") + 1 : text.rindex(")")]
     fields = text[text.rindex(")") + 2 :].split()
     return name, (int(fields[11]) + int(fields[12])) / _TICK
@@ -54,7 +61,7 @@ def _cpu_s(stat_path: str) -> tuple[str, float]:
 class ThreadCpu:
     """Samples the CPU time of every thread of this process and of the broker while running."""
 
-    def __init__(self, broker_pid: int | None, every_s: float = 0.02) -> None:
+    def __init__(self, broker_pid: int | None, every_s: float) -> None:
         self.broker_pid = broker_pid
         self.every_s = every_s
         self._start: dict[int, float] = {}
@@ -64,6 +71,7 @@ class ThreadCpu:
         self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
 
     def __enter__(self) -> ThreadCpu:
+        self._process = (_cpu_s("/proc/self/stat")[1], 0.0)
         self._start = {tid: cpu for tid, (_n, cpu) in self._tasks().items()}
         self._broker = (self._broker_cpu(), 0.0)
         self._sampler_tid = 0
@@ -74,6 +82,7 @@ class ThreadCpu:
         self._stop.set()
         self._thread.join()
         self._sample()
+        self._process = (self._process[0], _cpu_s("/proc/self/stat")[1])
         self._broker = (self._broker[0], self._broker_cpu())
 
     def _run(self) -> None:
@@ -99,8 +108,19 @@ class ThreadCpu:
             return 0.0
         return _cpu_s(f"/proc/{self.broker_pid}/stat")[1]
 
+    def process(self, names: dict[int, str]) -> float:
+        """CPU seconds of the whole process (threads that have ended included, exactly),
+        less the bench's own sampling threads."""
+        own = sum(
+            cpu - self._start.get(tid, 0.0)
+            for tid, (_comm, cpu) in self._last.items()
+            if tid == self._sampler_tid or names.get(tid) == "bench-namer"
+        )
+        return self._process[1] - self._process[0] - own
+
     def per_thread(self, names: dict[int, str]) -> dict[str, float]:
-        """CPU seconds used during the run, per thread role."""
+        """CPU seconds used during the run, per thread role (a thread that ended between two
+        samples misses what it used after the last one)."""
         used: dict[str, float] = defaultdict(float)
         for tid, (comm, cpu) in self._last.items():
             if tid == self._sampler_tid or names.get(tid) == "bench-namer":
@@ -133,7 +153,8 @@ def _thread_names() -> dict[int, str]:
 class _Namer:
     """Remembers the name of every Python thread that runs during the measurement."""
 
-    def __init__(self) -> None:
+    def __init__(self, every_s: float) -> None:
+        self.every_s = every_s
         self.names: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-namer", daemon=True)
@@ -148,7 +169,7 @@ class _Namer:
         self.names.update(_thread_names())
 
     def _run(self) -> None:
-        while not self._stop.wait(0.01):
+        while not self._stop.wait(self.every_s):
             self.names.update(_thread_names())
 
 
@@ -177,6 +198,12 @@ def main() -> None:
     parser.add_argument("--partner", default="police", choices=sorted(FOLDER_OF_PARTNER))
     parser.add_argument("--runs", type=int, default=1, help="published runs (fresh state each)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (input, keys)")
+    parser.add_argument(
+        "--sample-ms",
+        type=int,
+        default=200,
+        help="how often threads' CPU is sampled (each sample takes the GIL from the connector)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
     generate(SynthParams(people=args.people, seed=3), work / "synth")
@@ -201,7 +228,8 @@ def main() -> None:
             apply_catalogue(settings)
             run = ConnectorRun(settings, args.partner, dry_run=dry_run)
             main_tid = threading.get_native_id()
-            with _Namer() as namer, ThreadCpu(broker.state().pid) as cpu:
+            every_s = args.sample_ms / 1000
+            with _Namer(every_s) as namer, ThreadCpu(broker.state().pid, every_s) as cpu:
                 started, sched = time.perf_counter(), _schedstat(main_tid)
                 slept = _switches(main_tid)
                 run.run_paths([source])
@@ -219,7 +247,9 @@ def main() -> None:
                 f"load average {os.getloadavg()[0]:.1f})"
             )
             used = cpu.per_thread(namer.names)
-            process = sum(s for name, s in used.items() if name != "broker JVM")
+            process = cpu.process(namer.names)
+            if (unseen := process - sum(s for n, s in used.items() if n != "broker JVM")) > 0:
+                used["ended between samples"] = unseen
             parts = ", ".join(
                 f"{name} {s / read * 1e6:.1f}"
                 for name, s in sorted(used.items(), key=lambda item: -item[1])
