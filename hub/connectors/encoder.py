@@ -85,6 +85,8 @@ def _shape(avro_type: Any) -> str:
 
 def _long(n: int) -> bytes:
     """Avro's int and long: zig-zag, then base-128 varint, low group first."""
+    if -64 <= n < 64:  # one byte: versions, string lengths, enum indexes (looked up)
+        return _ONE_BYTE[n + 64]
     n = (n << 1) ^ (n >> 63)
     out = bytearray()
     while n > 0x7F:
@@ -92,6 +94,9 @@ def _long(n: int) -> bytes:
         n >>= 7
     out.append(n)
     return bytes(out)
+
+
+_ONE_BYTE = tuple(bytes([(n << 1) ^ (n >> 63)]) for n in range(-64, 64))  # zig-zag 0..127
 
 
 def _string(text: str) -> bytes:

@@ -206,11 +206,17 @@ class Pipeline:
             self.flush_outbox()
 
     def _without_duplicates(self, batch: list[PendingEvent]) -> list[PendingEvent]:
-        unique: dict[str, PendingEvent] = {}
-        for event in batch:
-            unique.setdefault(event.event_id, event)
+        """The batch less events already published, waiting, or earlier in the batch; the
+        usual batch has none, and is checked with set operations rather than event by event
+        (this runs on the store thread, where Python takes the GIL from the encoder)."""
+        ids = [e.event_id for e in batch]
+        unique = dict(zip(reversed(ids), reversed(batch), strict=True))  # the first kept
         known = self.outbox.known(unique) if self.publisher is not None else set()
-        fresh = [e for i, e in unique.items() if i not in known]
+        if len(unique) == len(batch) and not known:
+            fresh = batch
+        else:
+            fresh = [e for e in batch if unique.pop(e.event_id, None) is e]
+            fresh = [e for e in fresh if e.event_id not in known] if known else fresh
         skipped = len(batch) - len(fresh)
         self.summary.duplicates += skipped
         self.metrics.duplicates.inc(skipped)

@@ -23,6 +23,8 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from hub.config import HubSettings
@@ -57,6 +59,11 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
         "bootstrap.servers": settings.bootstrap_servers,
         "security.protocol": kafka.security_protocol,
         "enable.idempotence": True,  # no duplicate and no reordering on retry
+        # A send that fails for good stops the producer (a fatal error) rather than letting
+        # later events of the partition through past the gap: so a batch whose last event is
+        # acknowledged has all of its events in Kafka (``Publisher.submit`` relies on it).
+        # librdkafka calls the property experimental and logs a warning when it is set.
+        "enable.gapless.guarantee": True,
         "acks": "all",
         "max.in.flight.requests.per.connection": 5,  # the most idempotence keeps in order
         # Never give a message up: it is retried until Kafka takes it (after an outage too),
@@ -69,7 +76,7 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
         "batch.size": MAX_BATCH_BYTES,
         # The Java client's partitioner (murmur2 of the key), as kafka-python and aiokafka.
         "partitioner": "murmur2_random",
-        "logger": logging.getLogger("hub.connectors.librdkafka"),
+        "logger": _librdkafka_log(),
         # A broker closing an idle connection is routine for a watching connector, not an error.
         "log.connection.close": False,
     }
@@ -86,15 +93,42 @@ def producer_config(settings: HubSettings) -> dict[str, Any]:
     return config
 
 
+class _KnownWarning(logging.Filter):
+    """Drops librdkafka's one warning that the gapless guarantee, set on purpose, is
+    experimental: logged at every producer's start, it would read as a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("CONFWARN") and "enable.gapless.guarantee" in text)
+
+
+def _librdkafka_log() -> logging.Logger:
+    logger = logging.getLogger("hub.connectors.librdkafka")
+    if not any(isinstance(f, _KnownWarning) for f in logger.filters):
+        logger.addFilter(_KnownWarning())
+    return logger
+
+
 class _InFlight:
-    """One submitted batch; librdkafka's delivery reports fill in each event's offset."""
+    """One submitted batch; librdkafka's delivery reports fill in where its events landed.
 
-    __slots__ = ("error", "events", "placed", "started", "waiting")
+    Either every event has its own delivery report (``placed``), or, when the whole batch
+    goes to one single-partition topic, only its first and last events do (``ends``): see
+    ``Publisher.submit``.
+    """
 
-    def __init__(self, events: list[PendingEvent]) -> None:
+    __slots__ = ("ends", "error", "events", "placed", "started", "topic", "waiting")
+
+    def __init__(self, events: list[PendingEvent], topic: str | None = None) -> None:
         self.events = events
-        self.placed: list[tuple[str, int, int] | None] = [None] * len(events)
-        self.waiting = len(events)
+        self.topic = topic  # set: only the batch's first and last events are reported
+        self.placed: list[tuple[str, int, int] | None] = []
+        self.ends: list[int] = [-1, -1]  # offsets of the first and last events
+        if topic is None:
+            self.placed = [None] * len(events)
+            self.waiting = len(events)
+        else:
+            self.waiting = min(len(events), 2)
         self.error: str | None = None
         self.started = time.monotonic()
 
@@ -106,12 +140,58 @@ class _InFlight:
         else:
             self.placed[index] = (message.topic(), message.partition(), message.offset())
 
+    def delivered_end(self, end: int, error: Any, message: Any) -> None:
+        """Report of the batch's first (``end`` 0) or last (1) event; when both are in, the
+        batch is whole only if its events fill the offsets between them exactly."""
+        self.waiting -= 1
+        if error is not None:
+            self.error = self.error or str(error)
+            return
+        self.ends[end] = message.offset()
+        if len(self.events) == 1:
+            self.ends[1 - end] = message.offset()
+        if not self.waiting and self.error is None:
+            first, last = self.ends
+            if last - first != len(self.events) - 1:
+                # Another producer wrote between our events (or, in principle, one of ours is
+                # missing): which of ours Kafka has is unknown, so the outbox is reconciled.
+                self.error = (
+                    f"{len(self.events)} events took offsets {first}..{last} of {self.topic}; "
+                    "another producer wrote between them"
+                )
+
     def acknowledged(self) -> list[Acknowledged]:
+        if self.topic is not None:
+            first, last = self.ends
+            n = len(self.events)
+            # Acknowledged tuples made by C loops (``_make`` is a Python call per tuple).
+            rows = zip(
+                map(_event_id, self.events),
+                repeat(self.topic, n),
+                repeat(0, n),
+                range(first, last + 1),
+                strict=True,
+            )
+            return list(map(tuple.__new__, repeat(Acknowledged, n), rows))
         return [
             Acknowledged(e.event_id, *where)
             for e, where in zip(self.events, self.placed, strict=True)
             if where is not None
         ]
+
+
+_event_id = attrgetter("event_id")
+_topic = attrgetter("topic")
+
+
+def _produce(producer: Any, produce: Any, event: PendingEvent, partition: int, report: Any) -> None:
+    """Hand one event to librdkafka; if its queue is full, let it drain a while and retry."""
+    args = (event.topic, event.value, event.key, partition)
+    try:
+        produce(*args, headers=event.headers, on_delivery=report)
+    except BufferError:
+        producer.poll(1.0)
+        produce(*args, headers=event.headers, on_delivery=report)
 
 
 class Publisher:
@@ -124,6 +204,7 @@ class Publisher:
         self._producer: Any = None
         self._reachable = False  # the producer has answered a metadata request
         self._in_flight: deque[_InFlight] = deque()
+        self._single: set[str] = set()  # topics of exactly one partition (from metadata)
         self.needs_reconcile = False  # a send failed: its events' fate is unknown
 
     @property
@@ -167,39 +248,71 @@ class Publisher:
             from confluent_kafka import KafkaException
 
             try:
-                self._producer.list_topics(timeout=self.block_s)
+                cluster = self._producer.list_topics(timeout=self.block_s)
             except KafkaException as exc:
                 self._stop_producer()
                 raise SourceUnavailableError(
                     f"Kafka at {self.settings.bootstrap_servers} is unreachable: "
                     f"{exc.args[0].str() if exc.args else exc}"
                 ) from exc
+            self._single = {
+                name
+                for name, topic in cluster.topics.items()
+                if topic.error is None and list(topic.partitions) == [0]
+            }
             self._reachable = True
         return self._producer
 
     def submit(self, events: Sequence[PendingEvent]) -> None:
-        """Start sending events that are already in the outbox; do not wait for Kafka."""
+        """Start sending events that are already in the outbox; do not wait for Kafka.
+
+        A batch for one topic of one partition (every source topic) is reported by the
+        delivery reports of its first and last events only: the idempotent producer keeps a
+        partition's events in order, and with the gapless guarantee a failed event stops
+        every later one, so an acknowledged last event means all of them are in Kafka, and
+        offsets first..last filled exactly mean they are at those offsets. One Python call a
+        batch rather than one an event (each took the GIL from the encoding thread). Other
+        batches have every event reported.
+        """
+        from confluent_kafka import KafkaException
+
         if not events:
             return
         producer = self._connect()
-        batch = _InFlight(list(events))
+        topic = events[0].topic
+        whole = topic in self._single and set(map(_topic, events)) == {topic}
+        batch = _InFlight(list(events), topic if whole else None)
         self._in_flight.append(batch)
-        produce, delivered = producer.produce, batch.delivered
-        for index, event in enumerate(batch.events):
-            send = partial(
-                produce,
-                event.topic,
-                event.value,
-                event.key,
-                headers=event.headers,
-                on_delivery=partial(delivered, index),
-            )
-            try:
-                send()
-            except BufferError:  # librdkafka's queue is full: let it drain, then go on
-                producer.poll(1.0)
-                send()
-        producer.poll(0)
+        try:
+            produce = producer.produce
+            if not whole:
+                for index, event in enumerate(batch.events):
+                    _produce(producer, produce, event, -1, partial(batch.delivered, index))
+                producer.poll(0)
+                return
+            # -1 is RD_KAFKA_PARTITION_UA (the partitioner's choice); here the one partition, 0.
+            _produce(producer, produce, batch.events[0], 0, partial(batch.delivered_end, 0))
+            for event in batch.events[1:-1]:  # no report: the hot loop, one C call an event
+                try:
+                    produce(topic, event.value, event.key, 0, headers=event.headers)
+                except BufferError:
+                    _produce(producer, produce, event, 0, None)
+            if len(batch.events) > 1:
+                _produce(producer, produce, batch.events[-1], 0, partial(batch.delivered_end, 1))
+            producer.poll(0)
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            if error is None or not error.fatal():
+                raise
+            # The producer stopped for good (the gapless guarantee, or another idempotence
+            # failure): what it held may or may not be in Kafka, so the outbox is reconciled
+            # before anything is re-sent, by a new producer.
+            self.needs_reconcile = True
+            self._stop_producer()
+            raise SourceUnavailableError(
+                f"the Kafka producer stopped: {error.str()}; "
+                f"{self.outbox.pending_count()} events wait in the outbox"
+            ) from exc
 
     def collect(self, *, keep_at_most: int = 0, timeout_s: float | None = None) -> Sent:
         """Acknowledgements of finished sends, oldest first (for the caller to store).

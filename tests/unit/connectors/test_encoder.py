@@ -112,3 +112,16 @@ def test_events_written_in_parts_are_the_bytes_the_codec_writes(tmp_path: Path) 
             assert value == codec.encode(mapping.SCHEMA, whole)
         checked += len(written)
     assert checked > 500
+
+
+def test_avro_longs_written_by_hand_match_fastavro_small_and_large() -> None:
+    from io import BytesIO
+
+    from fastavro import schemaless_writer
+
+    from hub.connectors.encoder import _long
+
+    for n in [*range(-300, 300), 2**31, -(2**31), 1_732_000_000_000, 2**63 - 1, -(2**63)]:
+        out = BytesIO()
+        schemaless_writer(out, {"type": "long"}, n)
+        assert _long(n) == out.getvalue(), n

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,88 @@ def test_an_unreadable_stored_batch_is_a_clear_error_and_stays_stored(tmp_path: 
     with pytest.raises(SerializationError, match=r"outbox\.sqlite: stored batch 1 cannot be read"):
         Outbox(path)
     assert _stored_batches(path) == 1
+
+
+def _uuid_events(n: int, start: int = 0) -> list[PendingEvent]:
+    return [
+        PendingEvent(str(uuid.UUID(int=i * 7919 + 1)), "src.ed", b"k", b"v", [])
+        for i in range(start, start + n)
+    ]
+
+
+def test_uuid_ids_are_kept_as_16_bytes_and_never_meet_a_text_id(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    outbox = Outbox(path)
+    uuids, texts = _uuid_events(1500), _events(20)
+    # A text id that spells a UUID in another form (upper case) is a different event.
+    upper = PendingEvent(uuids[2].event_id.upper(), "src.ed", b"k", b"v", [])
+    assert upper.event_id != uuids[2].event_id
+    mixed = [*uuids[:5], *texts[:5], upper]  # one batch of both kinds, converted id by id
+    outbox.enqueue(uuids + texts, "d", "f", 1520)
+    acks = [Acknowledged(e.event_id, e.topic, 0, n) for n, e in enumerate(uuids + texts)]
+    outbox.acknowledge(acks)
+    outbox.close()
+
+    reopened = Outbox(path)
+    assert reopened.published_count() == 1520
+    assert reopened.known(e.event_id for e in mixed) == {e.event_id for e in mixed} - {
+        upper.event_id
+    }
+    assert reopened.known([e.event_id for e in uuids]) == {e.event_id for e in uuids}
+    assert reopened.known(["ev-9999", str(uuid.UUID(int=5))]) == set()
+    reopened.close()
+    with sqlite3.connect(path) as db:
+        kinds = dict(db.execute("SELECT typeof(key), count(*) FROM published_key GROUP BY 1"))
+        assert kinds == {"blob": 1500, "text": 20}
+        assert {
+            len(r[0])
+            for r in db.execute("SELECT key FROM published_key WHERE typeof(key) = 'blob'")
+        } == {16}
+
+
+def test_watermarks_are_the_highest_offset_per_partition_whatever_the_order(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    events = _events(6)
+    outbox.enqueue(events, "d", "f", 6)
+    outbox.acknowledge(
+        [
+            Acknowledged("ev-0", "src.police", 0, 41),
+            Acknowledged("ev-1", "src.police", 1, 7),
+            Acknowledged("ev-2", "src.police", 0, 40),
+            Acknowledged("ev-3", "src.ed", 0, 3),
+        ]
+    )
+    outbox.acknowledge([Acknowledged("ev-4", "src.police", 0, 12)])  # lower: no change
+    outbox.acknowledge([Acknowledged("ev-5", "src.police", 1, 8)])
+    assert outbox.high_watermarks() == {
+        ("src.police", 0): 41,
+        ("src.police", 1): 8,
+        ("src.ed", 0): 3,
+    }
+    outbox.close()
+
+
+def test_an_outbox_with_published_rows_of_text_ids_is_moved_to_keys_and_watermarks(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "outbox.sqlite"
+    known = [str(uuid.UUID(int=i + 1)) for i in range(3)] + ["ev-old"]
+    with sqlite3.connect(path) as db:  # the layout connectors wrote before published_key
+        db.execute(
+            "CREATE TABLE published (event_id TEXT PRIMARY KEY, topic TEXT NOT NULL, "
+            "partition INTEGER NOT NULL, offset INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        db.executemany(
+            "INSERT INTO published VALUES (?, ?, ?, ?)",
+            [(i, "src.police", 0, n) for n, i in enumerate(known)] + [("x", "src.ed", 2, 9)],
+        )
+    outbox = Outbox(path)
+    assert outbox.known([*known, "x", "ev-new"]) == {*known, "x"}
+    assert outbox.published_count() == 5
+    assert outbox.high_watermarks() == {("src.police", 0): 3, ("src.ed", 2): 9}
+    # A waiting event that the old table says was published is not waiting any more.
+    outbox.close()
+    with sqlite3.connect(path) as db:
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'published'").fetchone()
