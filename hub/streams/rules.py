@@ -29,7 +29,7 @@ from hub.rules.engine import Flag, evaluate
 from hub.rules.policy import Policy
 from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
-from hub.streams.outputs import HeaderFactory, Outbox, header_time
+from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
 
@@ -259,7 +259,9 @@ class RulesStep:
                     "rules": alert["rules"],
                     "evidence": [_dated(e) for e in alert["evidence"]],
                     "fields": alert["fields"],
-                    "sealed": latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]}),
+                    "sealed": sealed_branch(
+                        latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]})
+                    ),
                     "created_at": self._now,
                 },
             )
