@@ -175,17 +175,19 @@ class TableBatch:
         changelog = self.table.changelog_topic.get_topic_name()
         written = len(self._dirty)
         pack = msgpack.Packer().pack  # one packer for the batch, not one per value
-        index = store._key_index
         writes: dict[int, list[tuple[bytes, bytes]]] = {}
         for key, value in self._dirty.items():
             partition = self.partition_of(key)
             key_bytes = self._encode_key(key)
             value_bytes = PACKED + pack(value)
             writes.setdefault(partition, []).append((key_bytes, value_bytes))
-            index[key_bytes] = partition
             sender.add(changelog, partition, key_bytes, value_bytes)
         for partition, pairs in writes.items():
             # What faust.stores.rocksdb.Store._set does per key, as one write per partition.
+            # Faust's key -> partition index (an LRU of its own, about a tenth of a flush
+            # when full) is left alone, as Faust's changelog recovery leaves it: it only
+            # saves Faust's own lookups a search of the partitions, and the worker reads
+            # through this view, which knows each key's partition.
             _write(store._db_for_partition(partition), pairs)
         self._cache.update(self._dirty)
         self._dirty = {}

@@ -202,5 +202,6 @@ def build(
         async def collect() -> None:
             gc_collector.collect()
 
+    app.hub_steps = (link_step, rules_step)  # type: ignore[attr-defined]  # bench_stream --steps
     metrics.up.set(1)
     return app
