@@ -67,7 +67,8 @@ class Local:
         return (LOCAL_MERGE if self.merge is not None else LOCAL_LINKED, self.event_id)
 
 
-def _ce_id(message: Any) -> str | None:
+def ce_id(message: Any) -> str | None:
+    """The record's CloudEvents id header, without decoding the record."""
     for key, value in getattr(message, "headers", None) or ():
         if key == "ce_id":
             return bytes(value).decode()
@@ -144,7 +145,7 @@ class RulesStep:
             return
         message = event.message
         merges = message.topic == self.merges_topic
-        if self.done_locally and (LOCAL_MERGE if merges else LOCAL_LINKED, _ce_id(message)) in (
+        if self.done_locally and (LOCAL_MERGE if merges else LOCAL_LINKED, ce_id(message)) in (
             self.done_locally
         ):
             return  # this process already evaluated it, before it was even sent
