@@ -112,6 +112,7 @@ class RulesStep:
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
         self.done_locally: dict[tuple[str, str], None] = {}
+        self._keep_days = policy.longest_window
 
     def begin(self) -> None:
         self.timelines.reset()
@@ -122,6 +123,7 @@ class RulesStep:
         self._latencies = []
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
+        self._keep_days = self.policy.longest_window  # a max over the rules: once a batch
 
     def _count(self, kind: str, label: str) -> None:
         self._counts[(kind, label)] = self._counts.get((kind, label), 0) + 1
@@ -180,7 +182,7 @@ class RulesStep:
             record["sealed"],
         )
         held = self.timelines.get(person) or []
-        timeline, fresh = add(held, new, self.policy.longest_window)
+        timeline, fresh = add(held, new, self._keep_days)
         if not fresh:
             if any(e["event_id"] == new["event_id"] for e in held):
                 self._count("outcome", "duplicate")
@@ -205,7 +207,7 @@ class RulesStep:
             return  # already merged (a redelivered record)
         self.redirects[merged] = survivor
         gone = self.timelines.get(merged) or []
-        timeline = merge(self.timelines.get(survivor) or [], gone, self.policy.longest_window)
+        timeline = merge(self.timelines.get(survivor) or [], gone, self._keep_days)
         renamed = {
             key.replace(f"|{merged}|", f"|{survivor}|"): when
             for key, when in (self.alerted.get(merged) or {}).items()

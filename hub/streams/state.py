@@ -116,10 +116,11 @@ class TableBatch:
         """``get`` of each key (None where absent); the keys not in memory are read in one
         batched read per partition (a RocksDB MultiGet: the linker's reads, hub.linkage)."""
         self._active = True
-        missing: dict[int, list[str]] = {}
-        for key in dict.fromkeys(keys):
-            if key not in self._dirty and key not in self._cache:
-                missing.setdefault(self.partition_of(key), []).append(key)
+        dirty, cache = self._dirty, self._cache
+        missing: dict[int, dict[str, None]] = {}
+        for key in keys:
+            if key not in dirty and key not in cache:
+                missing.setdefault(self.partition_of(key), {})[key] = None
         for partition, wanted in missing.items():
             db = self.table.data._db_for_partition(partition)
             encoded: list[Any] = [self._encode_key(key) for key in wanted]
@@ -128,8 +129,13 @@ class TableBatch:
             else:
                 found = [db.get(k) for k in encoded]
             for key, raw in zip(wanted, found, strict=True):
-                self._cache[key] = None if raw is None else decode_value(raw)
-        return [self.get(key) for key in keys]
+                cache[key] = None if raw is None else decode_value(raw)
+        # What ``get`` returns for each, without its per-key call (the linker reads about
+        # twelve keys an event through here).
+        return [
+            value if (value := dirty.get(key, _MISSING)) is not _MISSING else cache[key]
+            for key in keys
+        ]
 
     def _encode_key(self, key: str) -> bytes:
         encoded: bytes = encode_basestring_ascii(key).encode()  # what json.dumps(key) does
