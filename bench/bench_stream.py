@@ -147,8 +147,10 @@ class _Counter:
         return []
 
 
-def steps_round(settings: HubSettings, exports: Path, profile: Path | None) -> None:
-    """The worker's two stages over the published events, in this process (module doc)."""
+def steps_round(settings: HubSettings, exports: Path, profile: Path | None, repeat: int) -> None:
+    """The worker's two stages over the published events, in this process (module doc);
+    ``repeat`` times, each over fresh tables, and the least CPU of the runs counts (other
+    processes on the machine only ever add to it)."""
     published = publish(settings, exports)
     messages = [m for p in PARTNERS for m in read_to_end(settings, f"src.{p}", timeout_s=120)]
     messages.sort(key=lambda m: m.timestamp)
@@ -156,50 +158,54 @@ def steps_round(settings: HubSettings, exports: Path, profile: Path | None) -> N
         _Event(m.value, _Message(m.topic, m.partition, m.offset, m.timestamp / 1000, m.headers))
         for m in messages
     ]
-    app = build(settings)
-    link, rules = app.hub_steps
-    counter = _Counter(
-        {topic_name(s.name, settings.topic_prefix): s.partitions for s in catalogue()}
-    )
-    link.sender = rules.sender = counter
-    size = settings.worker.batch_max_events
-    cpu = {"link": 0.0, "rules": 0.0}
-
-    async def drive() -> None:
-        for start in range(0, len(events), size):
-            batch = events[start : start + size]
-            started = time.process_time()
-            run_pure(link, batch)
-            await link.commit()
-            local, link._local = link._local, []
-            handed = time.process_time()
-            failed = run_pure(rules, local)
-            await rules.commit()
-            rules.handed_over([item.key for n, item in enumerate(local) if n not in failed])
-            done = time.process_time()
-            cpu["link"] += handed - started
-            cpu["rules"] += done - handed
-
-    if profile:
-        import cProfile
-
-        profiler = cProfile.Profile(time.process_time)
-        profiler.runcall(asyncio.run, drive())
-        profiler.dump_stats(profile)
-    else:
-        asyncio.run(drive())
-    out = counter.records
-    prefix = settings.topic_prefix
     print(f"{published:,} source events; {len(events):,} read back and run through both stages")
+    size = settings.worker.batch_max_events
+    prefix = settings.topic_prefix
+    runs: list[tuple[float, float]] = []
+    for run in range(repeat):
+        app = build(settings.model_copy(update={"state_dir": settings.state_dir / f"run-{run}"}))
+        link, rules = app.hub_steps
+        counter = _Counter({topic_name(s.name, prefix): s.partitions for s in catalogue()})
+        link.sender = rules.sender = counter
+        cpu = {"link": 0.0, "rules": 0.0}
+
+        async def drive(link: Any = link, rules: Any = rules, cpu: dict[str, float] = cpu) -> None:
+            for start in range(0, len(events), size):
+                batch = events[start : start + size]
+                started = time.process_time()
+                run_pure(link, batch)
+                await link.commit()
+                local, link._local = link._local, []
+                handed = time.process_time()
+                failed = run_pure(rules, local)
+                await rules.commit()
+                rules.handed_over([item.key for n, item in enumerate(local) if n not in failed])
+                done = time.process_time()
+                cpu["link"] += handed - started
+                cpu["rules"] += done - handed
+
+        if profile and run == 0:
+            import cProfile
+
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(asyncio.run, drive())
+            profiler.dump_stats(profile)
+        else:
+            asyncio.run(drive())
+        out = counter.records
+        link_us, rules_us = (cpu[stage] / len(events) * 1e6 for stage in ("link", "rules"))
+        runs.append((link_us, rules_us))
+        print(
+            f"run {run + 1}: {out.get(topic_name('linked.events', prefix), 0):,} LinkedEvents, "
+            f"{out.get(topic_name('flags', prefix), 0):,} flags, "
+            f"{sum(out.get(topic_name(f'alerts.{p}', prefix), 0) for p in PANELS):,} alerts; "
+            f"CPU per event: link {link_us:.1f} us, rules {rules_us:.1f} us, "
+            f"both {link_us + rules_us:.1f} us"
+        )
+    link_us, rules_us = min(r[0] for r in runs), min(r[1] for r in runs)
     print(
-        f"outputs: {out.get(topic_name('linked.events', prefix), 0):,} LinkedEvents, "
-        f"{out.get(topic_name('flags', prefix), 0):,} flags, "
-        f"{sum(out.get(topic_name(f'alerts.{p}', prefix), 0) for p in PANELS):,} alerts"
-    )
-    link_us, rules_us = (cpu[stage] / len(events) * 1e6 for stage in ("link", "rules"))
-    print(
-        f"CPU per event (process time, batches of {size:,}): link {link_us:.1f} us, "
-        f"rules {rules_us:.1f} us, both {link_us + rules_us:.1f} us"
+        f"CPU per event, least of {repeat} (process time, batches of {size:,}): "
+        f"link {link_us:.1f} us, rules {rules_us:.1f} us, both {min(sum(r) for r in runs):.1f} us"
     )
 
 
@@ -247,6 +253,7 @@ def main() -> None:
         action="store_true",
         help="run the two stages in this process, without Kafka delivery (module doc)",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="--steps runs (the least counts)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-stream-"))
     generate(SynthParams(people=args.people, seed=9), work / "synth")
@@ -267,7 +274,7 @@ def main() -> None:
                 connector={"keys_dir": work / "keys"},
                 worker={"metrics_port": None},
             )
-            steps_round(steps, work / "synth" / "exports", args.profile)
+            steps_round(steps, work / "synth" / "exports", args.profile, args.repeat)
             return
         if args.warm_up:
             generate(SynthParams(people=10_000, seed=10), work / "warm-up")
