@@ -44,7 +44,7 @@ from typing import Any
 from faust.types import TP
 
 from hub.streams.batch import run_pure
-from hub.streams.rules import Local, RulesStep
+from hub.streams.rules import Local, RulesStep, ce_id
 
 
 class Handover:
@@ -118,3 +118,48 @@ class Handover:
             done = [item.key for n, item in enumerate(local) if n not in failed]
             self.step.handed_over(done)  # before the rules agent can take the lock
         return len(done)
+
+
+def skip_copies(app: Any, step: RulesStep, kinds: dict[str, str]) -> None:
+    """Acknowledge the Kafka copy of what the handover evaluated as Faust hands it over from
+    the fetcher, before it becomes an event in the rules agent's queue.
+
+    The copies are about half the records the worker's consumer delivers; going through the
+    agent's queue and a batch only to be skipped by ``ce_id`` cost a Faust event, the
+    channel's decode, a queue put, the batch's tracking and an acknowledgement after the
+    batch. Here the same ``ce_id`` test (``RulesStep.done_locally``, filled only after the
+    handover's rules commit: alerts acknowledged by Kafka, state written) is made on the raw
+    record in the conductor's handler for the topic partition (``kinds``: topic -> the key
+    kind, hub.streams.rules), and a match is tracked and acknowledged at once, as the agent
+    would have after its batch. A copy fetched while the worker is rebalancing (flow control
+    off) or before the current generation, and every other record, take Faust's own path.
+    Acknowledging the copy lets its offset be committed after a producer flush, as before:
+    the state it stands for was written before it was remembered."""
+    conductor = app.topics
+    build = conductor._build_handler
+
+    def build_handler(tp: TP, channels: Any) -> Any:
+        handler = build(tp, channels)
+        kind = kinds.get(tp.topic)
+        if kind is None:
+            return handler
+        flow = app.flow_control
+
+        async def on_message(message: Any) -> None:
+            done = step.done_locally
+            if (
+                done
+                and (kind, ce_id(message)) in done
+                and flow.is_active()
+                and message.generation_id == app.consumer_generation_id
+            ):
+                consumer = app.consumer
+                message.tracked = True
+                consumer.track_message(message)
+                message.ack(consumer)
+                return
+            await handler(message)
+
+        return on_message
+
+    conductor._build_handler = build_handler

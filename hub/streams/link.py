@@ -19,7 +19,7 @@ from hub.linkage.linker import Linker
 from hub.linkage.store import LinkageStore
 from hub.rules.facts import facts
 from hub.streams.metrics import WorkerMetrics
-from hub.streams.outputs import HeaderFactory, Outbox, header_time
+from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.rules import Local
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
@@ -64,6 +64,7 @@ class LinkStep:
         decision = self.linker.link(candidate(record))
         envelope = record["envelope"]
         event_id = envelope["event_id"]
+        sealed = record["identity"]["sealed"]
         linked = {
             "event_id": event_id,
             "partner": envelope["partner"],
@@ -72,10 +73,10 @@ class LinkStep:
             "link_method": decision.method,
             "link_score": decision.score,
             "facts": rule_facts,
-            "sealed": record["identity"]["sealed"],
+            "sealed": sealed,
             "linked_at": self._now,
         }
-        value = self.codec.encode("LinkedEvent", linked)
+        value = self.codec.encode("LinkedEvent", {**linked, "sealed": sealed_branch(sealed)})
         self.outbox.add(
             self.linked_topic,
             decision.person_id.encode(),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from hub.contracts.envelope import CloudEvent, event_type
 from hub.contracts.registry import Registry
 from hub.streams.sender import BatchSender
 
 SOURCE = "/csp/hub/worker"
+SEALED_IDENTITY = "uk.csp.hub.SealedIdentity"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -35,6 +37,13 @@ class HeaderFactory:
         out[1] = ("ce_id", event_id.encode())
         out[4] = ("ce_time", time)
         return out
+
+
+def sealed_branch(sealed: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+    """A ``["null", "SealedIdentity"]`` union's value with its branch named (fastavro's tuple
+    notation): the same bytes, but fastavro no longer validates the record against each
+    branch to find which it is (about 2.5 of a LinkedEvent's 15 us encode)."""
+    return None if sealed is None else (SEALED_IDENTITY, sealed)
 
 
 def header_time(now: datetime) -> bytes:

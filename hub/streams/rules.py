@@ -29,7 +29,7 @@ from hub.rules.engine import Flag, evaluate
 from hub.rules.policy import Policy
 from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
-from hub.streams.outputs import HeaderFactory, Outbox, header_time
+from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
 
@@ -67,7 +67,8 @@ class Local:
         return (LOCAL_MERGE if self.merge is not None else LOCAL_LINKED, self.event_id)
 
 
-def _ce_id(message: Any) -> str | None:
+def ce_id(message: Any) -> str | None:
+    """The record's CloudEvents id header, without decoding the record."""
     for key, value in getattr(message, "headers", None) or ():
         if key == "ce_id":
             return bytes(value).decode()
@@ -111,6 +112,7 @@ class RulesStep:
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
         self.done_locally: dict[tuple[str, str], None] = {}
+        self._keep_days = policy.longest_window
 
     def begin(self) -> None:
         self.timelines.reset()
@@ -121,6 +123,7 @@ class RulesStep:
         self._latencies = []
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
+        self._keep_days = self.policy.longest_window  # a max over the rules: once a batch
 
     def _count(self, kind: str, label: str) -> None:
         self._counts[(kind, label)] = self._counts.get((kind, label), 0) + 1
@@ -144,7 +147,7 @@ class RulesStep:
             return
         message = event.message
         merges = message.topic == self.merges_topic
-        if self.done_locally and (LOCAL_MERGE if merges else LOCAL_LINKED, _ce_id(message)) in (
+        if self.done_locally and (LOCAL_MERGE if merges else LOCAL_LINKED, ce_id(message)) in (
             self.done_locally
         ):
             return  # this process already evaluated it, before it was even sent
@@ -179,7 +182,7 @@ class RulesStep:
             record["sealed"],
         )
         held = self.timelines.get(person) or []
-        timeline, fresh = add(held, new, self.policy.longest_window)
+        timeline, fresh = add(held, new, self._keep_days)
         if not fresh:
             if any(e["event_id"] == new["event_id"] for e in held):
                 self._count("outcome", "duplicate")
@@ -204,7 +207,7 @@ class RulesStep:
             return  # already merged (a redelivered record)
         self.redirects[merged] = survivor
         gone = self.timelines.get(merged) or []
-        timeline = merge(self.timelines.get(survivor) or [], gone, self.policy.longest_window)
+        timeline = merge(self.timelines.get(survivor) or [], gone, self._keep_days)
         renamed = {
             key.replace(f"|{merged}|", f"|{survivor}|"): when
             for key, when in (self.alerted.get(merged) or {}).items()
@@ -259,7 +262,9 @@ class RulesStep:
                     "rules": alert["rules"],
                     "evidence": [_dated(e) for e in alert["evidence"]],
                     "fields": alert["fields"],
-                    "sealed": latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]}),
+                    "sealed": sealed_branch(
+                        latest_sealed(timeline, {e["event_id"] for e in alert["evidence"]})
+                    ),
                     "created_at": self._now,
                 },
             )

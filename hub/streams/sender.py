@@ -13,13 +13,18 @@ as Kafka's Java client does), so consumers and Faust tables see the usual placem
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from aiokafka.partitioner import murmur2
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key_partition(key: bytes, partitions: int) -> int:
+    """Remembered: aiokafka's murmur2 is pure Python (about 2.5 us a key), and one person id
+    is partitioned several times per event (its LinkedEvent, its timeline and memory reads
+    and writes, its flags and alerts)."""
     return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 

@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import msgpack
 from faust.types import TP
-from rocksdict import Rdict
+from rocksdict import Rdict, WriteBatch
 
 from hub.streams.sender import BatchSender
 
@@ -49,6 +49,20 @@ def decode_value(raw: bytes) -> Any:
     if raw[:1] == PACKED:
         return msgpack.unpackb(memoryview(raw)[1:])
     return _json(raw.decode())
+
+
+def _write(db: Any, pairs: list[tuple[bytes, bytes]]) -> None:
+    """Put the pairs into one partition's database: a RocksDB write batch (one write-ahead
+    log append for the batch instead of one per key; about 2.6 -> 0.8 us a key measured),
+    as Faust's own changelog recovery writes (faust.stores.rocksdb.Store.apply_changelog_batch)."""
+    if isinstance(db, Rdict):
+        batch = WriteBatch(raw_mode=True)
+        for key, value in pairs:
+            batch.put(key, value)
+        db.write(batch)
+    else:
+        for key, value in pairs:
+            db.put(key, value)
 
 
 class TableBatch:
@@ -102,10 +116,11 @@ class TableBatch:
         """``get`` of each key (None where absent); the keys not in memory are read in one
         batched read per partition (a RocksDB MultiGet: the linker's reads, hub.linkage)."""
         self._active = True
-        missing: dict[int, list[str]] = {}
-        for key in dict.fromkeys(keys):
-            if key not in self._dirty and key not in self._cache:
-                missing.setdefault(self.partition_of(key), []).append(key)
+        dirty, cache = self._dirty, self._cache
+        missing: dict[int, dict[str, None]] = {}
+        for key in keys:
+            if key not in dirty and key not in cache:
+                missing.setdefault(self.partition_of(key), {})[key] = None
         for partition, wanted in missing.items():
             db = self.table.data._db_for_partition(partition)
             encoded: list[Any] = [self._encode_key(key) for key in wanted]
@@ -114,8 +129,13 @@ class TableBatch:
             else:
                 found = [db.get(k) for k in encoded]
             for key, raw in zip(wanted, found, strict=True):
-                self._cache[key] = None if raw is None else decode_value(raw)
-        return [self.get(key) for key in keys]
+                cache[key] = None if raw is None else decode_value(raw)
+        # What ``get`` returns for each, without its per-key call (the linker reads about
+        # twelve keys an event through here).
+        return [
+            value if (value := dirty.get(key, _MISSING)) is not _MISSING else cache[key]
+            for key in keys
+        ]
 
     def _encode_key(self, key: str) -> bytes:
         encoded: bytes = encode_basestring_ascii(key).encode()  # what json.dumps(key) does
@@ -161,15 +181,20 @@ class TableBatch:
         changelog = self.table.changelog_topic.get_topic_name()
         written = len(self._dirty)
         pack = msgpack.Packer().pack  # one packer for the batch, not one per value
-        index = store._key_index
+        writes: dict[int, list[tuple[bytes, bytes]]] = {}
         for key, value in self._dirty.items():
             partition = self.partition_of(key)
             key_bytes = self._encode_key(key)
             value_bytes = PACKED + pack(value)
-            # What faust.stores.rocksdb.Store._set does for the current event's partition.
-            store._db_for_partition(partition).put(key_bytes, value_bytes)
-            index[key_bytes] = partition
+            writes.setdefault(partition, []).append((key_bytes, value_bytes))
             sender.add(changelog, partition, key_bytes, value_bytes)
+        for partition, pairs in writes.items():
+            # What faust.stores.rocksdb.Store._set does per key, as one write per partition.
+            # Faust's key -> partition index (an LRU of its own, about a tenth of a flush
+            # when full) is left alone, as Faust's changelog recovery leaves it: it only
+            # saves Faust's own lookups a search of the partitions, and the worker reads
+            # through this view, which knows each key's partition.
+            _write(store._db_for_partition(partition), pairs)
         self._cache.update(self._dirty)
         self._dirty = {}
         self._active = False

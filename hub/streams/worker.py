@@ -34,10 +34,10 @@ from hub.rules.policy import DEFAULT_POLICY, load_policy
 from hub.streams.app import create_app
 from hub.streams.batch import run_batches
 from hub.streams.collector import FULL_EVERY_S, Collector
-from hub.streams.handover import Handover
+from hub.streams.handover import Handover, skip_copies
 from hub.streams.link import LinkStep
 from hub.streams.metrics import WorkerMetrics
-from hub.streams.rules import RulesStep
+from hub.streams.rules import LOCAL_LINKED, LOCAL_MERGE, RulesStep
 from hub.streams.sender import BatchSender, key_partition
 from hub.streams.state import TableBatch
 from hub.streams.sweep import Sweeper
@@ -132,6 +132,7 @@ def build(
         link_step.handover = Handover(
             app, rules_step, rules_lock, linked_name, merges_name, person_partition
         )
+        skip_copies(app, rules_step, {linked_name: LOCAL_LINKED, merges_name: LOCAL_MERGE})
     sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
 
     async def guarded_agent(stream: Any, stage: str, step: Any) -> None:
@@ -202,5 +203,6 @@ def build(
         async def collect() -> None:
             gc_collector.collect()
 
+    app.hub_steps = (link_step, rules_step)  # type: ignore[attr-defined]  # bench_stream --steps
     metrics.up.set(1)
     return app

@@ -12,8 +12,8 @@ from typing import Any
 from faust.types import TP
 
 from hub.contracts.codec import Codec
-from hub.streams.handover import Handover
-from hub.streams.rules import Local, RulesStep
+from hub.streams.handover import Handover, skip_copies
+from hub.streams.rules import LOCAL_LINKED, LOCAL_MERGE, Local, RulesStep
 from hub.streams.sender import key_partition
 from tests.unit.streams.test_rules_step import (
     LINKED,
@@ -205,3 +205,95 @@ def test_link_batches_that_queued_meanwhile_go_through_one_rules_pass() -> None:
     assert runs == [2]
     assert acks.acked == ["s1", "s2"]
     assert count(registry, "evaluated") == 2
+
+
+@dataclass
+class FetchedMessage:
+    """The parts of a Faust Message the conductor's handler sees."""
+
+    topic: str
+    headers: list[tuple[str, bytes]]
+    generation_id: int = 1
+    tracked: bool = False
+    acked: bool = False
+
+    def ack(self, consumer: Any) -> None:
+        self.acked = True
+        consumer.acked.append(self)
+
+
+@dataclass
+class TrackingConsumer(Consumer):
+    tracked: list[Any] = field(default_factory=list)
+    acked: list[Any] = field(default_factory=list)
+
+    def track_message(self, message: Any) -> None:
+        self.tracked.append(message)
+
+
+@dataclass
+class Conductor:
+    delivered: list[Any] = field(default_factory=list)
+
+    def _build_handler(self, tp: TP, channels: Any) -> Any:
+        async def on_message(message: Any) -> None:
+            self.delivered.append(message)  # Faust's path: an event in the agent's queue
+
+        return on_message
+
+
+@dataclass
+class ConductorApp(App):
+    consumer: TrackingConsumer = field(default_factory=TrackingConsumer)
+    topics: Conductor = field(default_factory=Conductor)
+    consumer_generation_id: int = 1
+
+
+def fetched(topic: str, event_id: str, generation: int = 1) -> FetchedMessage:
+    return FetchedMessage(topic, [("ce_id", event_id.encode())], generation)
+
+
+def test_copies_of_handed_over_events_are_acknowledged_before_they_become_events() -> None:
+    step, _sender, _registry = make_step()
+    app = ConductorApp()
+    skip_copies(app, step, {LINKED: LOCAL_LINKED, MERGES: LOCAL_MERGE})
+    step.handed_over([(LOCAL_LINKED, "e1"), (LOCAL_MERGE, "e2")])
+    linked_handler = app.topics._build_handler(TP(LINKED, 0), set())
+    merges_handler = app.topics._build_handler(TP(MERGES, 3), set())
+    copy, merge_copy = fetched(LINKED, "e1"), fetched(MERGES, "e2")
+    other, wrong_kind = fetched(LINKED, "e3"), fetched(LINKED, "e2")
+    for handler, message in [
+        (linked_handler, copy),
+        (merges_handler, merge_copy),
+        (linked_handler, other),
+        (linked_handler, wrong_kind),  # e2 was handed over as a merge, not a LinkedEvent
+    ]:
+        asyncio.run(handler(message))
+    assert app.consumer.acked == [copy, merge_copy]
+    assert app.consumer.tracked == [copy, merge_copy]
+    assert copy.tracked
+    assert app.topics.delivered == [other, wrong_kind]
+
+
+def test_copies_fetched_while_rebalancing_or_in_an_old_generation_take_faust_s_path() -> None:
+    step, _sender, _registry = make_step()
+    app = ConductorApp(consumer_generation_id=2)
+    skip_copies(app, step, {LINKED: LOCAL_LINKED})
+    step.handed_over([(LOCAL_LINKED, "e1"), (LOCAL_LINKED, "e2")])
+    handler = app.topics._build_handler(TP(LINKED, 0), set())
+    stale = fetched(LINKED, "e1", generation=1)
+    asyncio.run(handler(stale))
+    app.flow_control.active = False
+    rebalancing = fetched(LINKED, "e2", generation=2)
+    asyncio.run(handler(rebalancing))
+    assert app.consumer.acked == []
+    assert app.topics.delivered == [stale, rebalancing]
+
+
+def test_other_topics_keep_faust_s_handler() -> None:
+    step, _sender, _registry = make_step()
+    app = ConductorApp()
+    original = Conductor._build_handler
+    skip_copies(app, step, {LINKED: LOCAL_LINKED})
+    handler = app.topics._build_handler(TP("src.police", 0), set())
+    assert handler.__qualname__ == original(app.topics, TP("x", 0), set()).__qualname__
