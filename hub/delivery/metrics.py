@@ -75,6 +75,12 @@ class DeliveryMetrics:
         )
         for family in PANELS:
             oldest.labels(family).set_function(self._age_of(family))
+        self.commits_failing = Gauge(
+            "hub_delivery_offset_commits_failing_seconds",
+            "How long the delivery consumer's offset commits have been failing (0 when the "
+            "last one succeeded): a group stuck rebalancing",
+            registry=registry,
+        )
 
     def _age_of(self, family: str) -> Callable[[], float]:
         return lambda: self.in_flight.oldest_age(family)

@@ -191,6 +191,7 @@ class DeliveryService:
         self.failure: BaseException | None = None
         self.commit_failing_since: float | None = None
         self.commit_error = ""
+        self.metrics.commits_failing.set_function(self._commits_failing_s)
         self.dlq_topic = topic_name("dlq.deliver", settings.topic_prefix)
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
@@ -207,11 +208,13 @@ class DeliveryService:
             return f"consumer loop has not run for {stalled:.0f}s"
         if not self.assigned:
             return "starting: no alert partitions assigned yet"
-        if self.commit_failing_since is not None:
-            failing = time.monotonic() - self.commit_failing_since
-            if failing > STALL_S:
-                return f"offset commits have failed for {failing:.0f}s: {self.commit_error}"
+        if (failing := self._commits_failing_s()) > STALL_S:
+            return f"offset commits have failed for {failing:.0f}s: {self.commit_error}"
         return None
+
+    def _commits_failing_s(self) -> float:
+        since = self.commit_failing_since
+        return 0.0 if since is None else time.monotonic() - since
 
     # -- the loop ---------------------------------------------------------------------------
 

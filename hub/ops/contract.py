@@ -171,6 +171,13 @@ FAMILIES: tuple[Family, ...] = (
         "delivery",
         "age of the oldest alert not yet delivered",
     ),
+    _f(
+        "hub_delivery_offset_commits_failing_seconds",
+        "gauge",
+        "",
+        "delivery",
+        "how long offset commits have failed (0 when they succeed)",
+    ),
     _f("hub_inbox_alerts", "gauge", "panel status", "inbox", "alerts in the inbox by status"),
     _f(
         "hub_inbox_identity_openings_total",

@@ -196,6 +196,12 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
                 thresholds=((0, "green"), (900, "orange"), (1800, "red")),
             ),
             Panel(
+                "Delivery offset commits failing for",
+                _q("max(hub_delivery_offset_commits_failing_seconds)", "failing for"),
+                unit="s",
+                thresholds=((0, "green"), (60, "orange"), (300, "red")),
+            ),
+            Panel(
                 "Inbox alerts by status",
                 _q("sum by (panel, status) (hub_inbox_alerts)", "{{panel}}: {{status}}"),
             ),

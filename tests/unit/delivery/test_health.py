@@ -1,4 +1,5 @@
-"""/healthz of `hub deliver`: offset commits that keep failing are reported, not hidden."""
+"""`hub deliver`: offset commits that keep failing are reported (/healthz and a gauge the
+HubDeliveryCommitsStalled alert watches), not hidden."""
 
 from __future__ import annotations
 
@@ -45,9 +46,12 @@ def test_commits_failing_longer_than_the_stall_limit_turn_health_red(
     assert reason is not None
     assert reason.startswith(f"offset commits have failed for {STALL_S + 5:.0f}s")
     assert "rebalancing" in reason
+    failing = "hub_delivery_offset_commits_failing_seconds"
+    assert service.registry.get_sample_value(failing) == pytest.approx(STALL_S + 5, abs=1)
 
     service._consumer = _AcceptingConsumer()  # type: ignore[assignment]
     service._commit()
     assert service.health() is None
+    assert service.registry.get_sample_value(failing) == 0
     assert service.tracker.committable() == {}
     service.ledger.close()

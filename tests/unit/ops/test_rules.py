@@ -20,6 +20,7 @@ EXPECTED = {
     "HubDeliveriesFailing",
     "HubDeliveryDeadLettered",
     "HubAlertUndeliveredTooLong",
+    "HubDeliveryCommitsStalled",
     "HubProcessDown",
 }
 
