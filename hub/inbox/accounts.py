@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from functools import cached_property
 from typing import Literal
 
 from sqlalchemy import select
@@ -40,10 +39,7 @@ class Accounts:
     def __init__(self, store: InboxStore, settings: InboxSettings) -> None:
         self.store = store
         self.settings = settings
-
-    @cached_property
-    def box(self) -> SecretBox:
-        return SecretBox.in_keys_dir(self.settings.keys_dir)
+        self.box = SecretBox(settings.keys_dir)
 
     def encrypt_plain_secrets(self) -> int:
         """Encrypt secrets stored before they were encrypted; returns how many."""

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hub.inbox.errors import InboxError
 from privacy.errors import KeyRingError
-from privacy.keyring import load_or_create_secret_key
+from privacy.keyring import load_or_create_secret_key, load_secret_key
 
 KEY_FILE = "inbox-totp.json"
 KEY_KIND = "hub.inbox.totp"
@@ -30,21 +30,31 @@ def is_encrypted(stored: str) -> bool:
 
 
 class SecretBox:
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
+    """The key is read when first needed. Only enrolment creates it: every inbox process of
+    one store must be given the same file (like the recipients' private keys beside it), and
+    a process that made a new key of its own could open none of the stored secrets."""
 
-    @classmethod
-    def in_keys_dir(cls, keys_dir: Path) -> SecretBox:
-        """The inbox's key, created on first use: every inbox process of one store must be
-        given the same file (like the recipients' private keys beside it)."""
-        try:
-            return cls(load_or_create_secret_key(Path(keys_dir) / KEY_FILE, KEY_KIND))
-        except (KeyRingError, OSError) as exc:
-            raise InboxError(f"the inbox's TOTP key: {exc}") from exc
+    def __init__(self, keys_dir: Path) -> None:
+        self.path = Path(keys_dir) / KEY_FILE
+        self._aead: AESGCM | None = None
+
+    def _cipher(self, *, create: bool) -> AESGCM:
+        if self._aead is None:
+            try:
+                if create:
+                    key = load_or_create_secret_key(self.path, KEY_KIND)
+                else:
+                    key = load_secret_key(self.path, KEY_KIND)
+            except (KeyRingError, OSError) as exc:
+                raise InboxError(
+                    f"the inbox's TOTP key: {exc} (copy it from where members were enrolled)"
+                ) from exc
+            self._aead = AESGCM(key)
+        return self._aead
 
     def encrypt(self, secret: str, username: str) -> str:
         nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, secret.encode(), username.encode())
+        sealed = self._cipher(create=True).encrypt(nonce, secret.encode(), username.encode())
         return _PREFIX + base64.b64encode(nonce + sealed).decode()
 
     def decrypt(self, stored: str, username: str) -> str:
@@ -52,7 +62,8 @@ class SecretBox:
             return stored  # written before secrets were encrypted; re-encrypted at start
         try:
             blob = base64.b64decode(stored[len(_PREFIX) :], validate=True)
-            return self._aead.decrypt(blob[:12], blob[12:], username.encode()).decode()
+            opened = self._cipher(create=False).decrypt(blob[:12], blob[12:], username.encode())
+            return opened.decode()
         except (InvalidTag, ValueError):
             raise InboxError(
                 f"the TOTP secret of {username} does not open with {KEY_FILE}: the store was "

@@ -153,8 +153,14 @@ def test_totp_secrets_are_stored_encrypted_and_bound_to_their_member(
     with pytest.raises(InboxError, match=r"TOTP secret of iom\.lead does not open"):
         accounts.totp_secret("iom.lead")
 
-    # and a store opened with another key file refuses, saying why
+    # without the key file, reading refuses, and makes no key of its own
     elsewhere = Accounts(store, InboxSettings(keys_dir=tmp_path / "other"))
+    with pytest.raises(InboxError, match="copy it from where members were enrolled"):
+        elsewhere.totp_secret("csh.lead")
+    assert not (tmp_path / "other" / KEY_FILE).exists()
+
+    # and with another key file, it says why
+    elsewhere.add("new.member", PASSWORD)  # enrolment writes that other key
     with pytest.raises(InboxError, match="enrolled under another key file"):
         elsewhere.totp_secret("csh.lead")
 
