@@ -309,6 +309,8 @@ class DeliveryService:
         consumer = self._consumer
         offsets = self.tracker.committable()
         if consumer is None or not offsets:
+            if wait:  # nothing left to commit (say, the partitions went elsewhere): no failure
+                self.commit_failing_since = None
             return
         commits = {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()}
         if not wait:

@@ -49,6 +49,15 @@ def test_commits_failing_longer_than_the_stall_limit_turn_health_red(
     failing = "hub_delivery_offset_commits_failing_seconds"
     assert service.registry.get_sample_value(failing) == pytest.approx(STALL_S + 5, abs=1)
 
+    # partitions revoked while commits failed: nothing is left to commit, so nothing fails
+    service.tracker.forget([partition])
+    service._commit()
+    assert service.health() is None
+    service.tracker.add(partition, 1)
+    service.tracker.done(partition, 1, 1)
+    service._commit()  # refused again
+    assert service.commit_failing_since is not None
+
     service._consumer = _AcceptingConsumer()  # type: ignore[assignment]
     service._commit()
     assert service.health() is None
