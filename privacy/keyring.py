@@ -160,9 +160,10 @@ def load_verify_keys(source: Path | str) -> dict[str, Ed25519PublicKey]:
     }
 
 
-def _write(path: Path, data: dict[str, Any], *, secret: bool) -> None:
+def _write(path: Path, data: dict[str, Any], *, secret: bool, exclusive: bool = False) -> None:
+    """``exclusive``: never replace an existing file (FileExistsError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
     with os.fdopen(os.open(path, flags, 0o600 if secret else 0o644), "w") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
@@ -254,12 +255,9 @@ def retire_linkage_versions(path: Path) -> None:
 def load_or_create_secret_key(path: Path, kind: str) -> bytes:
     """A 32-byte symmetric key from its file, written (owner-only) on first use."""
     if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # two first uses: one key wins
-            with os.fdopen(os.open(path, flags, 0o600), "w") as handle:
-                json.dump({"kind": kind, "key": _b64(secrets.token_bytes(32))}, handle)
-                handle.write("\n")
+        try:  # two first uses at once: one key wins
+            data = {"kind": kind, "key": _b64(secrets.token_bytes(32))}
+            _write(path, data, secret=True, exclusive=True)
         except FileExistsError:
             pass
     return load_secret_key(path, kind)
