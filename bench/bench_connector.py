@@ -5,10 +5,13 @@ Kafka writes are all included. Starts its own broker on free ports in a temporar
 
     .venv/bin/python bench/bench_connector.py [--people 60000] [--partner police] [--runs 1]
 
+    .venv/bin/python bench/bench_connector.py --in-process  # encoding on the main thread
+
 The broker is first warmed up by one unmeasured run to topics of their own (a broker in
 service is warm). Besides the wall-clock rate, prints the CPU time per row of each thread of
 the connector process (sampled from /proc/self/task, so threads that end mid-run are counted
-too) and of the broker's JVM: CPU per row is what a busy, shared machine does not distort much.
+too), of its encoder process (``connector.encoder_process``, on by default) and of the
+broker's JVM: CPU per row is what a busy, shared machine does not distort much.
 """
 
 from __future__ import annotations
@@ -201,7 +204,24 @@ class _Namer:
             self.names.update(_thread_names())
 
 
-def _warm_up(broker: LocalBroker, work: Path, partner: str, source: Path) -> None:
+class _EncoderCpu:
+    """CPU seconds of the connector's encoder process between now and ``stop``."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.seconds = 0.0
+        self._start = self._cpu()
+
+    def _cpu(self) -> float:
+        return 0.0 if self.pid is None else _cpu_s(f"/proc/{self.pid}/stat")[1]
+
+    def stop(self) -> None:
+        self.seconds = self._cpu() - self._start
+
+
+def _warm_up(
+    broker: LocalBroker, work: Path, partner: str, source: Path, encoder_process: bool
+) -> None:
     """One unmeasured publish to topics of their own: a broker in service has long since
     compiled its hot paths, a fresh JVM compiles them during the first run (the broker's CPU
     per row in a first run measured about twice that of later runs)."""
@@ -209,7 +229,7 @@ def _warm_up(broker: LocalBroker, work: Path, partner: str, source: Path) -> Non
         broker=broker.settings,
         state_dir=work / "state-warm-up",
         topic_prefix="warm-up.",
-        connector={"keys_dir": work / "keys"},
+        connector={"keys_dir": work / "keys", "encoder_process": encoder_process},
     )
     apply_catalogue(settings)
     run = ConnectorRun(settings, partner)
@@ -226,6 +246,11 @@ def main() -> None:
     parser.add_argument("--partner", default="police", choices=sorted(FOLDER_OF_PARTNER))
     parser.add_argument("--runs", type=int, default=1, help="published runs (fresh state each)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (input, keys)")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="encode on the connector's main thread (connector.encoder_process false)",
+    )
     parser.add_argument(
         "--sample-ms",
         type=int,
@@ -246,15 +271,16 @@ def main() -> None:
     )
     broker.up(tie_to_parent=True, echo=False)
     try:
-        _warm_up(broker, work, args.partner, source)
+        _warm_up(broker, work, args.partner, source, not args.in_process)
         for n, dry_run in enumerate([True] + [False] * args.runs):
             settings = load_settings(
                 broker=broker.settings,
                 state_dir=work / f"state-{n}",
-                connector={"keys_dir": work / "keys"},
+                connector={"keys_dir": work / "keys", "encoder_process": not args.in_process},
             )
             apply_catalogue(settings)
             run = ConnectorRun(settings, args.partner, dry_run=dry_run)
+            encoder = _EncoderCpu(getattr(run.source, "pid", None))
             main_tid = threading.get_native_id()
             every_s = args.sample_ms / 1000
             with _Namer(every_s) as namer, ThreadCpu(broker.state().pid, every_s) as cpu:
@@ -263,6 +289,7 @@ def main() -> None:
                 run.run_paths([source])
                 run.drain(60)
                 elapsed = time.perf_counter() - started
+                encoder.stop()
                 on_cpu, queued = (b - a for a, b in zip(sched, _schedstat(main_tid), strict=True))
                 slept = _switches(main_tid) - slept
             run.close()
@@ -284,10 +311,15 @@ def main() -> None:
                 if s / read * 1e6 >= 0.5
             )
             print(f"{'':<8}CPU us/row: connector process {process / read * 1e6:.1f} ({parts})")
+            if encoder.pid is not None:
+                print(
+                    f"{'':<8}CPU us/row: encoder process {encoder.seconds / read * 1e6:.1f} "
+                    "(reads, validates, pseudonymises, seals, encodes)"
+                )
             print(
                 f"{'':<8}main thread wall us/row: {elapsed / read * 1e6:.1f} = on a CPU "
                 f"{on_cpu / read * 1e6:.1f} + waiting for a CPU {queued / read * 1e6:.1f} + "
-                f"asleep (GIL, a full queue, I/O) {(elapsed - on_cpu - queued) / read * 1e6:.1f} "
+                f"asleep (GIL, queues, I/O) {(elapsed - on_cpu - queued) / read * 1e6:.1f} "
                 f"in {slept / read * 1000:.0f} sleeps per 1,000 rows"
             )
     finally:
@@ -296,11 +328,12 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)  # ~100 MB (200,000 people: ~300 MB)
     print(f"input: {rows:,} rows from a {args.people:,}-person synthetic partnership")
     print("rows/s is wall clock, with the broker and everything else on the machine competing.")
-    print("CPU us/row per thread (MainThread reads, validates, pseudonymises, seals, encodes;")
-    print("connector-store writes the outbox; rdk:*/connector-kafka threads send to Kafka) and")
-    print("of the broker's JVM is steadier than wall clock on a shared machine. The main thread's")
-    print("wall time per row splits into running, runnable but without a free core (the machine")
-    print("is short of CPU), and asleep (mostly waiting for the GIL held by another thread).")
+    print("CPU us/row per thread (the encoder process, or MainThread with --in-process, reads,")
+    print("validates, pseudonymises, seals, encodes; connector-store writes the outbox; rdk:*")
+    print("threads send to Kafka) and of the broker's JVM is steadier than wall clock on a shared")
+    print("machine. The main thread's wall time per row splits into running, runnable but without")
+    print("a free core (the machine is short of CPU), and asleep (waiting for the encoder")
+    print("process's next batch, or with --in-process mostly for the GIL held by another thread).")
 
 
 if __name__ == "__main__":

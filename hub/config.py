@@ -103,6 +103,11 @@ class ConnectorSettings(BaseModel):
     )
     metrics_port: int | None = Field(None, ge=1, le=65535, description="serve /metrics here")
     metrics_host: str = Field("127.0.0.1", description="0.0.0.0 in a container")
+    encoder_process: bool = Field(
+        True,
+        description="read, validate, pseudonymise and encode in a child process, on a core of "
+        "its own while the connector stores and sends; false: all in one process (one core)",
+    )
     expected_cadence_s: dict[str, float] = Field(
         default_factory=dict,
         description="per partner, the longest normal gap between exports in seconds "

@@ -15,9 +15,9 @@ from typing import Any
 from fastavro import schemaless_writer
 
 from hub.config import ConnectorSettings
+from hub.connectors.batches import EncodedEvent
 from hub.connectors.mapping import MappedRecord, PartnerMapping, PersonFacts
 from hub.connectors.people import age_on
-from hub.connectors.pipeline import EncodedEvent
 from hub.contracts.codec import MARKER, Codec
 from hub.contracts.envelope import CloudEvent, event_id, event_type, partner_source
 from hub.contracts.registry import Schema, load_registry

@@ -14,38 +14,23 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
-from hub.connectors.mapping import FieldProblem, MappedRecord, PartnerMapping
+from hub.connectors.batches import BATCH_ROWS, BatchSource, EncodedBatch
 from hub.connectors.metrics import ConnectorMetrics
 from hub.connectors.outbox import Outbox, PendingEvent
 from hub.connectors.publisher import Publisher, Sent
-from hub.connectors.quarantine import Quarantined, QuarantineFile
-from hub.connectors.reader import BadRow, InputFile, read_rows
+from hub.connectors.quarantine import QuarantineFile
+from hub.connectors.reader import InputFile
 from hub.errors import SourceUnavailableError
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 1000
 _GC_YOUNG = 20_000  # allocations between young-generation collections while a file runs
 # Events sent but not yet acknowledged before the pipeline waits: a few batches, so reading
 # and encoding overlap Kafka's writes without an unbounded backlog in memory.
 MAX_IN_FLIGHT = 4 * BATCH_ROWS
-
-
-@dataclass(frozen=True, slots=True)
-class EncodedEvent:
-    event_id: str
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
-
-
-class RecordEncoder(Protocol):
-    """Turns a mapped record into the bytes that leave the partner (pseudonymised, sealed)."""
-
-    def encode(self, record: MappedRecord) -> EncodedEvent: ...
 
 
 @dataclass
@@ -70,8 +55,7 @@ class Pipeline:
 
     def __init__(
         self,
-        mapping: PartnerMapping,
-        encoder: RecordEncoder,
+        source: BatchSource,
         topic: str,
         outbox: Outbox,
         quarantine: QuarantineFile,
@@ -79,8 +63,7 @@ class Pipeline:
         publisher: Publisher | None,  # None: dry run, nothing is stored or sent
         progress: Callable[[int], None] = lambda _rows: None,
     ) -> None:
-        self.mapping = mapping
-        self.encoder = encoder
+        self.source = source
         self.topic = topic
         self.outbox = outbox
         self.quarantine = quarantine
@@ -101,10 +84,9 @@ class Pipeline:
                 file.digest[:12],
             )
             return
-        batch: list[PendingEvent] = []
         row_number = last_row
         # Publishing: batches are stored and sent on a background thread while the next one
-        # is read and encoded (SQLite, its fsync and Kafka mostly run without the GIL).
+        # is read and encoded (by default in a child process: ``encoder_process``).
         stager = None
         if self.publisher is not None:
             self.publisher.warm_up()
@@ -115,22 +97,10 @@ class Pipeline:
         # ~5 us a row. Collect every 20,000 instead while the file runs, then restore.
         gc.set_threshold(_GC_YOUNG, *collect[1:])
         try:
-            read = 0  # rows of this batch, counted in the metric once per batch
-            for item in read_rows(file, self.mapping.FORMAT, self.mapping.COLUMNS, last_row):
-                row_number = item.number
-                read += 1
-                if isinstance(item, BadRow):
-                    self._quarantine(
-                        item.source, item.number, None, None, "malformed_row", item.reason
-                    )
-                elif (event := self._event(item)) is not None:
-                    batch.append(event)
-                if row_number % BATCH_ROWS == 0:
-                    self._count_read(read)
-                    self._hand_over(stager, batch, file, row_number)
-                    batch, read = [], 0
-            self._count_read(read)
-            self._hand_over(stager, batch, file, row_number)
+            with closing(self.source.batches(file, last_row)) as batches:
+                for batch in batches:
+                    row_number = batch.last_row
+                    self._hand_over(stager, batch, file)
         finally:
             gc.set_threshold(*collect)
             if stager is not None:
@@ -141,43 +111,20 @@ class Pipeline:
         self.summary.files += 1
         self.summary.seconds += time.monotonic() - started
 
-    def _count_read(self, rows: int) -> None:
-        self.summary.read += rows
-        self.metrics.read.inc(rows)
-
-    def _hand_over(
-        self, stager: _Stager | None, batch: list[PendingEvent], file: InputFile, row: int
-    ) -> None:
-        """A batch is complete: quarantined rows to disk first, then store and send it."""
+    def _hand_over(self, stager: _Stager | None, batch: EncodedBatch, file: InputFile) -> None:
+        """A batch is encoded: its quarantined rows to disk first, then store and send it."""
+        self.summary.read += batch.read
+        self.metrics.read.inc(batch.read)
+        for item in batch.quarantined:
+            self.quarantine.add(item)
+            self.summary.quarantined += 1
+            self.metrics.quarantined(item.kind)
         self.quarantine.flush()  # before the position passes the rows it quarantined
-        self.progress(row)
+        self.progress(batch.last_row)
         if stager is None:
-            self._store(batch, file, row)
+            self._store(batch.events, file, batch.last_row)
         else:
-            stager.put(batch, file, row)
-
-    def _event(self, item: Any) -> PendingEvent | None:
-        try:
-            mapped = self.mapping.map_row(item.fields)
-            encoded = self.encoder.encode(mapped)
-        except FieldProblem as problem:
-            ref = item.fields.get(self.mapping.RECORD_REF) or None
-            self._quarantine(
-                item.source, item.number, ref, problem.field, problem.kind, problem.reason
-            )
-            return None
-        return PendingEvent(
-            encoded.event_id, self.topic, encoded.key, encoded.value, encoded.headers
-        )
-
-    def _quarantine(
-        self, source: str, row: int, ref: str | None, field_name: str | None, kind: str, reason: str
-    ) -> None:
-        self.quarantine.add(
-            Quarantined(self.mapping.PARTNER, source, row, ref, field_name, kind, reason)
-        )
-        self.summary.quarantined += 1
-        self.metrics.quarantined(kind)
+            stager.put(batch.events, file, batch.last_row)
 
     def _store(self, batch: list[PendingEvent], file: InputFile, row: int) -> None:
         """Make a batch durable with its input position, then start sending it.

@@ -12,9 +12,11 @@ from typing import cast
 
 from prometheus_client import CollectorRegistry
 
-from hub.config import HubSettings
+from hub.config import ConnectorSettings, HubSettings
 from hub.connectors import ed, police, prison, school, yjs
+from hub.connectors.batches import BatchSource, InProcessEncoding
 from hub.connectors.encoder import SourceEncoder, load_keys
+from hub.connectors.encoder_process import EncoderProcess
 from hub.connectors.mapping import PartnerMapping
 from hub.connectors.metrics import ConnectorMetrics
 from hub.connectors.outbox import Outbox
@@ -51,8 +53,6 @@ class ConnectorRun:
         self.settings = settings
         self.mapping = mapping_for(partner)
         self.state = settings.state_dir / "connectors" / partner
-        keys = load_keys(settings.connector, partner)
-        encoder = SourceEncoder(self.mapping, keys, settings.connector.withhold.get(partner, []))
         self.topic = topic_name(f"src.{partner}", settings.topic_prefix)
         self.outbox = Outbox(self.state / "outbox.sqlite")
         self.quarantine = QuarantineFile(self.state / "quarantine.jsonl")
@@ -61,9 +61,9 @@ class ConnectorRun:
             self.registry, partner, settings.connector.cadence_for(partner)
         )
         self.publisher = None if dry_run else Publisher(settings, self.outbox)
+        self.source = self._batch_source(settings.connector, partner)  # last: it may start a child
         self.pipeline = Pipeline(
-            self.mapping,
-            encoder,
+            self.source,
             self.topic,
             self.outbox,
             self.quarantine,
@@ -73,6 +73,13 @@ class ConnectorRun:
         )
         self._stop = False
         self.unhealthy: str | None = None
+
+    def _batch_source(self, settings: ConnectorSettings, partner: str) -> BatchSource:
+        if settings.encoder_process:
+            return EncoderProcess(settings, partner, self.topic)
+        keys = load_keys(settings, partner)
+        encoder = SourceEncoder(self.mapping, keys, settings.withhold.get(partner, []))
+        return InProcessEncoding(self.mapping, encoder, self.topic)
 
     @property
     def summary(self) -> RunSummary:
@@ -141,6 +148,7 @@ class ConnectorRun:
     def close(self) -> None:
         if self.publisher is not None:
             self.publisher.close()
+        self.source.close()
         self.quarantine.close()
         self.outbox.close()
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 from kafka import KafkaConsumer
@@ -134,7 +136,8 @@ def test_killed_mid_run_it_resumes_with_no_gap_and_no_duplicate(
     files = sorted(partnership.export("police").glob("*.csv"))
     header = files[0].read_text().splitlines()[0]
     rows = [line for f in files for line in f.read_text().splitlines()[1:]]
-    big.write_text("\n".join([header, *rows * 20]) + "\n")  # repeats become duplicates
+    copies = rows * 60  # repeats become duplicates; a run long enough to be killed mid-way
+    big.write_text("\n".join([header, *copies]) + "\n")
     env = child_environment(connector_settings, HUB_CONNECTOR__KEYS_DIR=str(partnership.keys))
     command = [sys.executable, "-m", "hub.cli.main", "connector", "run", "police", "-i", str(big)]
     victim = subprocess.Popen(
@@ -142,10 +145,17 @@ def test_killed_mid_run_it_resumes_with_no_gap_and_no_duplicate(
     )
     outbox = connector_settings.state_dir / "connectors" / "police" / "outbox.sqlite"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (outbox.exists() and outbox.stat().st_size > 50_000):
-        time.sleep(0.05)
+    while time.monotonic() < deadline and _stored_position(outbox) < 2000:
+        time.sleep(0.01)
+    encoders = _children(victim.pid)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
+    assert 2000 <= _stored_position(outbox) < len(copies), "not killed mid-run"
+    assert encoders, "the connector runs no encoder process"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not all(map(_ended, encoders)):
+        time.sleep(0.05)
+    assert all(map(_ended, encoders)), "the encoder process outlived its killed connector"
 
     resumed = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -158,6 +168,40 @@ def test_killed_mid_run_it_resumes_with_no_gap_and_no_duplicate(
     bad = sum(1 for r in partnership.bad_rows() if r["partner"] == "police")
     assert len(ids) == len(set(ids)), "an event was published twice"
     assert len(set(ids)) == len(rows) - bad, "an event is missing"
+
+
+def _stored_position(outbox: Path) -> int:
+    """The input row up to which the connector has stored its work (read while it runs)."""
+    if not outbox.exists():
+        return 0
+    with closing(sqlite3.connect(f"file:{outbox}?mode=ro", uri=True, timeout=10)) as db:
+        try:
+            (row,) = db.execute("SELECT coalesce(max(last_row), 0) FROM inputs").fetchone()
+        except sqlite3.OperationalError:  # its tables are not created yet
+            return 0
+    return int(row)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie waiting for a parent that does not reap (as in some containers)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"
 
 
 def test_unsound_file_is_refused_whole_and_named(

@@ -7,7 +7,6 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from hub.config import load_settings
-from hub.connectors import police
 from hub.connectors.metrics import ConnectorMetrics
 from hub.connectors.outbox import Acknowledged, Outbox, PendingEvent
 from hub.connectors.pipeline import Pipeline
@@ -22,8 +21,7 @@ def _event(event_id: str, value: bytes = b"v") -> PendingEvent:
 def _pipeline(tmp_path: Path, outbox: Outbox) -> Pipeline:
     settings = load_settings()
     return Pipeline(
-        police,  # type: ignore[arg-type]  # a mapping module, as the runner passes it
-        encoder=None,  # type: ignore[arg-type]  # not used: batches are given encoded
+        source=None,  # type: ignore[arg-type]  # not used: batches are given encoded
         topic="src.police",
         outbox=outbox,
         quarantine=QuarantineFile(tmp_path / "quarantine.jsonl"),
