@@ -62,7 +62,7 @@ class EncoderProcess:
             self._start()
         at_rest = False  # the child has answered for the whole file
         try:
-            self._send((str(file.path), file.digest, file.display, start_after))
+            self._send((str(file.path), file.digest, file.display, start_after), file)
             while (frame := self._receive(file))[0] == "batch":
                 _, read, last_row, events, quarantined = frame
                 yield EncodedBatch(
@@ -91,7 +91,7 @@ class EncoderProcess:
             env={**os.environ, "PYTHONPATH": path},
         )
         try:
-            self._send(self._start_message)
+            self._send(self._start_message, None)
             answer = self._receive(None)  # "ready", or the child's configuration error
         except BaseException:
             self._stop(kill=True)
@@ -100,21 +100,21 @@ class EncoderProcess:
             self._stop(kill=True)
             raise _raised(answer)
 
-    def _send(self, message: Any) -> None:
+    def _send(self, message: Any, file: InputFile | None) -> None:
         assert self._child is not None
         assert self._child.stdin is not None
         try:
             _write_frame(self._child.stdin, message)
         except BrokenPipeError:
-            raise self._ended(None) from None
+            raise self._ended(file) from None
 
     def _receive(self, file: InputFile | None) -> tuple[Any, ...]:
         assert self._child is not None
         assert self._child.stdout is not None
-        frame = _read_frame(self._child.stdout)
+        frame: tuple[Any, ...] | None = _read_frame(self._child.stdout)
         if frame is None:
             raise self._ended(file)
-        return tuple(frame)
+        return frame
 
     def _ended(self, file: InputFile | None) -> HubError:
         assert self._child is not None
