@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import tempfile
 import time
-from pathlib import Path
+
+from scratch import scratch_folder
 
 from hub.config import ConnectorSettings
 from hub.connectors import police
@@ -28,8 +28,9 @@ from privacy.keyring import generate_partnership
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-codec-"))
+    work = scratch_folder("bench-codec-", args.keep)
     generate(SynthParams(people=args.people, seed=5), work / "synth")
     generate_partnership(work / "keys", ["police"], ["panels"])
     mapped = []

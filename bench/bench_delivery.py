@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import yaml
 from kafka import KafkaProducer
+from scratch import scratch_folder
 
 from hub.config import HubSettings, load_settings
 from hub.contracts.codec import Codec
@@ -94,8 +93,9 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--paced", type=int, default=200, help="alerts in the latency run")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
+    work = scratch_folder("bench-delivery-", args.keep)
     os.environ["HUB_BENCH_WEBHOOK_SECRET"] = SECRET
     broker_settings = {
         "port": free_port(),

@@ -21,7 +21,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
+from scratch import scratch_folder
 
 from hub.config import HubSettings, child_environment, load_settings
 from hub.connectors.runner import ConnectorRun
@@ -100,8 +100,9 @@ def main() -> None:
         type=Path,
         help="write each measured flag and alert (its cause, latency) here as JSON lines",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    work = scratch_folder("bench-latency-", args.keep)
     generate(SynthParams(people=args.people, seed=9), work / "synth")
     generate_partnership(work / "keys", list(PARTNERS), ["panels"])
     settings = load_settings(
@@ -148,7 +149,8 @@ def main() -> None:
             worker.wait(timeout=60)
     finally:
         broker.down()
-    print(f"worker log: {work / 'worker.log'}")
+    if args.keep:
+        print(f"worker log: {work / 'worker.log'}")
 
 
 def worker_view(port: int) -> None:

@@ -25,12 +25,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from scratch import scratch_folder
 
 from hub.config import HubSettings, child_environment, load_settings
 from hub.connectors.runner import ConnectorRun
@@ -254,8 +255,9 @@ def main() -> None:
         help="run the two stages in this process, without Kafka delivery (module doc)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="--steps runs (the least counts)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-stream-"))
+    work = scratch_folder("bench-stream-", args.keep)
     generate(SynthParams(people=args.people, seed=9), work / "synth")
     generate_partnership(work / "keys", list(PARTNERS), ["panels"])
     base = load_settings(
