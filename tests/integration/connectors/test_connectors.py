@@ -22,6 +22,7 @@ from hub.kafka.client import kafka_python_config
 from hub.kafka.topics import topic_name
 from hub.synth.exports import FOLDER_OF_PARTNER
 from tests.integration.conftest import Partnership
+from tests.processes import children, ended
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -147,15 +148,15 @@ def test_killed_mid_run_it_resumes_with_no_gap_and_no_duplicate(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _stored_position(outbox) < 2000:
         time.sleep(0.01)
-    encoders = _children(victim.pid)
+    encoders = children(victim.pid)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     assert 2000 <= _stored_position(outbox) < len(copies), "not killed mid-run"
     assert encoders, "the connector runs no encoder process"
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not all(map(_ended, encoders)):
+    while time.monotonic() < deadline and not all(map(ended, encoders)):
         time.sleep(0.05)
-    assert all(map(_ended, encoders)), "the encoder process outlived its killed connector"
+    assert all(map(ended, encoders)), "the encoder process outlived its killed connector"
 
     resumed = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -180,28 +181,6 @@ def _stored_position(outbox: Path) -> int:
         except sqlite3.OperationalError:  # its tables are not created yet
             return 0
     return int(row)
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _ended(pid: int) -> bool:
-    """Gone, or a zombie waiting for a parent that does not reap (as in some containers)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat[stat.rindex(")") + 2] in "ZX"
 
 
 def test_unsound_file_is_refused_whole_and_named(

@@ -24,6 +24,7 @@ from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
+from tests.processes import ended
 
 REPO = Path(__file__).resolve().parents[3]
 TOPIC = "src.test"
@@ -145,7 +146,7 @@ def test_a_caller_that_stops_mid_file_gets_a_fresh_child_and_the_whole_file(
         next(batches)
         batches.close()  # as when storing a batch fails: the rest of the file is not wanted
         assert child.pid is None
-        assert _ended(first)
+        assert ended(first)
         rows = sum(b.read for b in child.batches(inspect(police_file), 0))
         assert rows == len(police_file.read_text().splitlines()) - 1
         assert child.pid not in (None, first)
@@ -173,7 +174,7 @@ def test_close_ends_the_child(synth: Path) -> None:
     pid = child.pid
     child.close()
     assert pid is not None
-    assert _ended(pid)
+    assert ended(pid)
 
 
 def test_the_child_ends_when_its_connector_is_killed(synth: Path) -> None:
@@ -194,22 +195,13 @@ def test_the_child_ends_when_its_connector_is_killed(synth: Path) -> None:
     try:
         assert connector.stdout is not None
         pid = int(connector.stdout.readline())
-        assert not _ended(pid)
+        assert not ended(pid)
         connector.kill()
         connector.wait(10)
         deadline = time.monotonic() + 10
-        while not _ended(pid) and time.monotonic() < deadline:
+        while not ended(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _ended(pid), "the encoder process outlived its connector"
+        assert ended(pid), "the encoder process outlived its connector"
     finally:
         connector.kill()
         connector.wait(10)
-
-
-def _ended(pid: int) -> bool:
-    """Gone, or a zombie waiting for a parent that does not reap (as in some containers)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat[stat.rindex(")") + 2] in "ZX"
