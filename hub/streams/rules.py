@@ -194,8 +194,8 @@ class RulesStep:
             self._latencies.append(timestamp)
             return
         flags = evaluate(self.policy, person, timeline, new)
-        memory = self.alerted.get(person) or {}
-        self.emit(person, timeline, flags, memory)
+        if flags:  # no flags, no alerts: the memory is neither needed nor changed
+            self.emit(person, timeline, flags, self.alerted.get(person) or {})
         self.timelines[person] = timeline
         self._count("outcome", "evaluated")
         self._latencies.append(timestamp)

@@ -36,6 +36,7 @@ from hub.streams.sender import BatchSender
 _MISSING = object()
 PACKED = b"\xc1"
 _json = json.JSONDecoder().decode
+_ascii = encode_basestring_ascii
 
 
 def encode_value(value: Any) -> bytes:
@@ -117,28 +118,50 @@ class TableBatch:
         batched read per partition (a RocksDB MultiGet: the linker's reads, hub.linkage)."""
         self._active = True
         dirty, cache = self._dirty, self._cache
-        missing: dict[int, dict[str, None]] = {}
+        # What ``get`` returns for each, without its per-key call (the linker reads about
+        # twelve keys an event through here); one pass when every key is in memory.
+        out: list[Any] = []
+        missing: list[int] = []
         for key in keys:
-            if key not in dirty and key not in cache:
-                missing.setdefault(self.partition_of(key), {})[key] = None
-        for partition, wanted in missing.items():
+            value = dirty.get(key, _MISSING)
+            if value is _MISSING:
+                value = cache.get(key, _MISSING)
+                if value is _MISSING:
+                    missing.append(len(out))
+            out.append(value)
+        if missing:
+            self._read([keys[i] for i in missing])
+            for i in missing:
+                out[i] = cache[keys[i]]
+        return out
+
+    def _read(self, keys: list[str]) -> None:
+        """Read keys that are in memory neither as written nor as cached into the cache, in
+        one batched read per partition."""
+        by_partition: dict[int, dict[str, None]] = {}
+        partition_of = self.partition_of
+        for key in keys:
+            by_partition.setdefault(partition_of(key), {})[key] = None
+        cache = self._cache
+        for partition, wanted in by_partition.items():
             db = self.table.data._db_for_partition(partition)
-            encoded: list[Any] = [self._encode_key(key) for key in wanted]
+            encoded: list[Any] = self._encode_keys(list(wanted))
             if isinstance(db, Rdict):  # a list of keys: one MultiGet
                 found = cast(list[Any], db.get(encoded))
             else:
                 found = [db.get(k) for k in encoded]
             for key, raw in zip(wanted, found, strict=True):
                 cache[key] = None if raw is None else decode_value(raw)
-        # What ``get`` returns for each, without its per-key call (the linker reads about
-        # twelve keys an event through here).
-        return [
-            value if (value := dirty.get(key, _MISSING)) is not _MISSING else cache[key]
-            for key in keys
-        ]
+
+    def _encode_keys(self, keys: list[str]) -> list[bytes]:
+        """Each key's bytes in the table's store: what ``json.dumps(key)`` gives, as Faust
+        encodes a table's string keys (checked against Faust's own once)."""
+        if not self._checked and keys:
+            self._encode_key(keys[0])
+        return [_ascii(key).encode() for key in keys]
 
     def _encode_key(self, key: str) -> bytes:
-        encoded: bytes = encode_basestring_ascii(key).encode()  # what json.dumps(key) does
+        encoded: bytes = _ascii(key).encode()  # what json.dumps(key) does
         if not self._checked:  # the bytes must be exactly Faust's, or lookups would miss
             if encoded != self.table.data._encode_key(key):
                 raise RuntimeError(f"table {self.table.name}: key encoding differs from Faust's")
@@ -182,12 +205,19 @@ class TableBatch:
         written = len(self._dirty)
         pack = msgpack.Packer().pack  # one packer for the batch, not one per value
         writes: dict[int, list[tuple[bytes, bytes]]] = {}
-        for key, value in self._dirty.items():
-            partition = self.partition_of(key)
-            key_bytes = self._encode_key(key)
+        dirty = self._dirty
+        if dirty and not self._checked:
+            self._encode_key(next(iter(dirty)))
+        partition_of, add = self.partition_of, sender.add
+        for key, value in dirty.items():
+            partition = partition_of(key)
+            key_bytes = _ascii(key).encode()  # _encode_key, checked above
             value_bytes = PACKED + pack(value)
-            writes.setdefault(partition, []).append((key_bytes, value_bytes))
-            sender.add(changelog, partition, key_bytes, value_bytes)
+            pairs = writes.get(partition)
+            if pairs is None:
+                pairs = writes[partition] = []
+            pairs.append((key_bytes, value_bytes))
+            add(changelog, partition, key_bytes, value_bytes)
         for partition, pairs in writes.items():
             # What faust.stores.rocksdb.Store._set does per key, as one write per partition.
             # Faust's key -> partition index (an LRU of its own, about a tenth of a flush
