@@ -29,6 +29,7 @@ from hub.rules.engine import Flag, evaluate
 from hub.rules.policy import Policy
 from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
+from hub.streams.observe import observe_all
 from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
@@ -300,8 +301,8 @@ class RulesStep:
             else:
                 metrics.alerts.labels(label).inc(n)
         sent = datetime.now(UTC).timestamp()
-        latency = metrics.latency.labels("rules")
-        for timestamp in self._latencies:
-            latency.observe(max(0.0, sent - timestamp))
+        observe_all(  # once a batch, not per event
+            metrics.latency.labels("rules"), [max(0.0, sent - t) for t in self._latencies]
+        )
         self._counts = {}
         self._latencies = []
