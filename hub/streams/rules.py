@@ -48,7 +48,7 @@ LOCAL_LINKED, LOCAL_MERGE = "linked", "merge"
 DONE_LOCALLY = 100_000  # event ids remembered as evaluated in-process
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one object an event, not two
 class Local:
     """A LinkedEvent or a merge the link stage hands over in-process, with the source
     event's Kafka timestamp (hub.streams.handover).
