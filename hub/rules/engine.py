@@ -40,10 +40,17 @@ def age_band(age: int | None) -> str:
 
 def evaluate(policy: Policy, person_id: str, timeline: list[Entry], new: Entry) -> list[Flag]:
     flags: dict[str, Flag] = {}
+    born: tuple[str | None] | None = None  # the person's birth month, once for every rule
     for rule in policy.rules:
         if not rule.enabled:
             continue
-        for evidence in CHECKS[rule.kind](rule, timeline, new):
+        if rule.kind in BY_BIRTH_MONTH:
+            if born is None:
+                born = (birth_month(timeline, new),)
+            found = BY_BIRTH_MONTH[rule.kind](rule, timeline, new, born)
+        else:
+            found = CHECKS[rule.kind](rule, timeline, new)
+        for evidence in found:
             flag = _flag(policy, rule, person_id, evidence, new)
             flags[flag["flag_id"]] = flag
     return list(flags.values())
@@ -149,11 +156,14 @@ def _age(e: Entry, born: str | None) -> int | None:
     return on.year - year - (on.month < month)
 
 
-def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
+def transition_to_adulthood(
+    rule: Rule, timeline: list[Entry], new: Entry, known_born: tuple[str | None] | None = None
+) -> Iterator[list[Entry]]:
     """An event within ``lead_days`` of the 18th birthday of a person known to Youth Justice
     or safeguarding services by then; a late-arriving record that makes an earlier approaching
-    event known completes it too (sources arrive in any order)."""
-    born = birth_month(timeline, new)
+    event known completes it too (sources arrive in any order). ``known_born``: the
+    ``birth_month`` of this timeline and event, where the caller has it already."""
+    born = birth_month(timeline, new) if known_born is None else known_born[0]
     if not born:
         return
     year, month = map(int, born.split("-"))
@@ -181,9 +191,11 @@ def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> It
         )
 
 
-def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
+def excluded_child_violence(
+    rule: Rule, timeline: list[Entry], new: Entry, known_born: tuple[str | None] | None = None
+) -> Iterator[list[Entry]]:
     child = rule.max_age if rule.max_age is not None else 17
-    born = birth_month(timeline, new)
+    born = birth_month(timeline, new) if known_born is None else known_born[0]
     # Open to statutory services before the later of the two events: not one of the
     # "invisible" children. Judged by the records' dates, not by what arrived first.
     opened = [day_number(e["occurred_on"]) for e in timeline if e.get("open_to_statutory_services")]
@@ -245,6 +257,15 @@ CHECKS: dict[str, Callable[[Rule, list[Entry], Entry], Iterator[list[Entry]]]] =
     "transition_to_adulthood": transition_to_adulthood,
     "excluded_child_violence": excluded_child_violence,
     "several_agencies": several_agencies,
+}
+#: The checks that need the person's consensus birth month (``birth_month``): ``evaluate``
+#: works it out once for all of them.
+BY_BIRTH_MONTH: dict[
+    str,
+    Callable[[Rule, list[Entry], Entry, tuple[str | None]], Iterator[list[Entry]]],
+] = {
+    "transition_to_adulthood": transition_to_adulthood,
+    "excluded_child_violence": excluded_child_violence,
 }
 
 
