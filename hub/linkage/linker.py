@@ -238,9 +238,14 @@ class Linker:
                 person["clks"].append(encoded)
         self._state[f"p:{pid}"] = person
         for block_key in self._block_keys:
-            members = self._state.get(block_key) or []
-            if pid not in members and len(members) < self.config.block_cap:
-                self._state[block_key] = [*members, pid]
+            members = self._state.get(block_key)
+            if members is None:
+                self._state[block_key] = [pid]
+            elif pid not in members and len(members) < self.config.block_cap:
+                # In place, and written back (the store protocol): a new list per update
+                # was one more object an event for the garbage collector's oldest generation.
+                members.append(pid)
+                self._state[block_key] = members
 
     def _merge(self, survivor: str, merged: str, event_id: str) -> None:
         """Redirect ``merged`` to ``survivor``; note what it brought, so unmerge can undo it."""
