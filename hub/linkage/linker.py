@@ -50,7 +50,9 @@ class LinkDecision:
             "method": self.method,
             "score": self.score,
             "candidates": self.candidates,
-            "merges": [list(m) for m in self.merges],
+            # No merges (nearly every decision): an empty tuple, stored as the same empty
+            # array, and not one more list an event for the garbage collector to follow.
+            "merges": [list(m) for m in self.merges] if self.merges else (),
         }
 
 
@@ -218,9 +220,11 @@ class Linker:
         pid = decision.person_id
         person = self._state.get(f"p:{pid}") or {"clks": [], "strong": {}}
         # Every scored link is kept, so a wrong merge can be explained and undone.
-        person.setdefault("links", []).append(  # [event, partner, method, score, candidates]
-            [event.event_id, event.partner, decision.method, round(decision.score, 4),
-             decision.candidates]
+        # [event, partner, method, score, candidates], as a tuple: stored as the same array,
+        # and a tuple of plain values is one the garbage collector stops following.
+        person.setdefault("links", []).append(
+            (event.event_id, event.partner, decision.method, round(decision.score, 4),
+             decision.candidates)
         )  # fmt: skip
         for (kind, value), token_key in zip(event.tokens, self._token_keys, strict=True):
             if self._state.get(token_key) is None:
