@@ -180,10 +180,14 @@ def replay(source: Path, repeat: int, worker_gc: bool) -> None:
             totals.append(link_us + rules_us)
             gc_us = {g: round(t / len(events) * 1e6, 1) for g, t in collections.items()}
             digest = hashlib.sha256(repr(recorder.records).encode()).hexdigest()[:16]
+            topics = [record[0] for record in recorder.records]
+            flags = topics.count(topic_name("flags", settings.topic_prefix))
+            alerts = sum(t.startswith(f"{settings.topic_prefix}alerts.") for t in topics)
             print(
                 f"run {run + 1}: link {link_us:.1f} us + rules {rules_us:.1f} us = "
                 f"{link_us + rules_us:.1f} us CPU per event (of which garbage collection, "
-                f"per generation: {gc_us}); {len(recorder.records):,} records, digest {digest}"
+                f"per generation: {gc_us}); {flags:,} flags, {alerts:,} alerts, "
+                f"{len(recorder.records):,} records in all, digest {digest}"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
