@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -49,7 +50,9 @@ class LinkDecision:
             "method": self.method,
             "score": self.score,
             "candidates": self.candidates,
-            "merges": [list(m) for m in self.merges],
+            # No merges (nearly every decision): an empty tuple, stored as the same empty
+            # array, and not one more list an event for the garbage collector to follow.
+            "merges": [list(m) for m in self.merges] if self.merges else (),
         }
 
 
@@ -72,29 +75,35 @@ class Linker:
         self._state: LinkageStore = store
         self.config = config or LinkerConfig()
         self.skipped_blocks = 0
+        batched = getattr(store, "get_many", None)  # a RocksDB MultiGet, where there is one
+        self._read_many: Callable[[Sequence[str]], list[Any]] = (
+            (lambda keys: list(batched(keys)))
+            if batched is not None
+            else (lambda keys: get_many(store, keys))
+        )
+        self._token_keys: list[str] = []
+        self._block_keys: list[str] = []
 
     def link(self, event: LinkCandidate) -> LinkDecision:
         # One event reads some keys twice (its blocks to find candidates, then to join them):
         # a per-event memo saves the second trip to a RocksDB-backed table.
-        memo = self._state = _Memo(self.store)
+        memo = self._state = _Memo(self.store, self._read_many)
+        # The event's keys, built once for every step below.
+        done_key = f"e:{event.event_id}"
+        self._token_keys = [f"t:{kind}:{value}" for kind, value in event.tokens]
+        self._block_keys = [f"b:{key}" for key in event.blocking_keys]
         # Everything the event will certainly read, in one batched read (RocksDB MultiGet):
         # per-key reads cost twice as much at a million people as at ten thousand, one
         # batched read of the same keys barely more (docs/scaling.md).
-        memo.prefetch(
-            [
-                f"e:{event.event_id}",
-                *(f"t:{kind}:{value}" for kind, value in event.tokens),
-                *(f"b:{key}" for key in event.blocking_keys),
-            ]
-        )
-        done = memo.get(f"e:{event.event_id}")
+        memo.prefetch([done_key, *self._token_keys, *self._block_keys])
+        done = memo.get(done_key)
         if done is not None:  # redelivered: same answer, no state change
             done = dict(done)  # a dict store hands out its own value: never mutate it
             merges = tuple(tuple(m) for m in done.pop("merges", ()))
             return LinkDecision(**done, merges=merges)
         decision = self._exact(event) or self._fuzzy(event)
         self._remember(event, decision)
-        self._state[f"e:{event.event_id}"] = decision.to_dict()
+        self._state[done_key] = decision.to_dict()
         return decision
 
     def explain(self, person_id: str) -> Explanation:
@@ -109,8 +118,8 @@ class Linker:
         found = sorted(
             {
                 resolve(self._state, pid)
-                for kind, value in event.tokens
-                if (pid := self._state.get(f"t:{kind}:{value}")) is not None
+                for key in self._token_keys
+                if (pid := self._state.get(key)) is not None
             }
         )
         if not found:
@@ -133,8 +142,8 @@ class Linker:
 
     def _fuzzy(self, event: LinkCandidate) -> LinkDecision:
         raw: dict[str, set[str]] = {}  # candidate -> the blocking views it shares
-        for key in event.blocking_keys:
-            members = self._state.get(f"b:{key}") or []
+        for key, block_key in zip(event.blocking_keys, self._block_keys, strict=True):
+            members = self._state.get(block_key) or []
             if len(members) >= self.config.block_cap:
                 self.skipped_blocks += 1
                 continue
@@ -211,13 +220,15 @@ class Linker:
         pid = decision.person_id
         person = self._state.get(f"p:{pid}") or {"clks": [], "strong": {}}
         # Every scored link is kept, so a wrong merge can be explained and undone.
-        person.setdefault("links", []).append(  # [event, partner, method, score, candidates]
-            [event.event_id, event.partner, decision.method, round(decision.score, 4),
-             decision.candidates]
+        # [event, partner, method, score, candidates], as a tuple: stored as the same array,
+        # and a tuple of plain values is one the garbage collector stops following.
+        person.setdefault("links", []).append(
+            (event.event_id, event.partner, decision.method, round(decision.score, 4),
+             decision.candidates)
         )  # fmt: skip
-        for kind, value in event.tokens:
-            if self._state.get(f"t:{kind}:{value}") is None:
-                self._state[f"t:{kind}:{value}"] = pid
+        for (kind, value), token_key in zip(event.tokens, self._token_keys, strict=True):
+            if self._state.get(token_key) is None:
+                self._state[token_key] = pid
             if kind in STRONG_TYPES and value not in person["strong"].setdefault(kind, []):
                 person["strong"][kind].append(value)
         close = decision.method != "fuzzy" or decision.score >= self.config.representative_threshold
@@ -230,10 +241,15 @@ class Linker:
             if encoded not in person["clks"]:
                 person["clks"].append(encoded)
         self._state[f"p:{pid}"] = person
-        for key in event.blocking_keys:
-            members = self._state.get(f"b:{key}") or []
-            if pid not in members and len(members) < self.config.block_cap:
-                self._state[f"b:{key}"] = [*members, pid]
+        for block_key in self._block_keys:
+            members = self._state.get(block_key)
+            if members is None:
+                self._state[block_key] = [pid]
+            elif pid not in members and len(members) < self.config.block_cap:
+                # In place, and written back (the store protocol): a new list per update
+                # was one more object an event for the garbage collector's oldest generation.
+                members.append(pid)
+                self._state[block_key] = members
 
     def _merge(self, survivor: str, merged: str, event_id: str) -> None:
         """Redirect ``merged`` to ``survivor``; note what it brought, so unmerge can undo it."""
@@ -257,25 +273,32 @@ class Linker:
 class _Memo:
     """Reads remembered for one event, writes passed straight through."""
 
-    def __init__(self, store: LinkageStore) -> None:
+    def __init__(
+        self, store: LinkageStore, read_many: Callable[[Sequence[str]], list[Any]]
+    ) -> None:
         self.store = store
+        self.read_many = read_many
         self.seen: dict[str, Any] = {}
 
     def prefetch(self, keys: list[str]) -> None:
         """Read the keys not yet seen, in one batched read where the store offers one."""
-        missing = [key for key in dict.fromkeys(keys) if key not in self.seen]
+        seen = self.seen
+        missing = [key for key in dict.fromkeys(keys) if key not in seen]
         if missing:
-            self.seen.update(zip(missing, get_many(self.store, missing), strict=True))
+            seen.update(zip(missing, self.read_many(missing), strict=True))
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self.seen:
-            self.seen[key] = self.store.get(key)
-        found = self.seen[key]
+        found = self.seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self.seen[key] = self.store.get(key)
         return default if found is None else found
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.store[key] = value
         self.seen[key] = value
+
+
+_UNSEEN = object()
 
 
 #: Near misses accepted when the keyed blocking views (privacy/blocking.py) they share

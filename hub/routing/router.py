@@ -13,24 +13,51 @@ from hub.routing.config import Route, Routing, family_of
 Flag = dict[str, Any]
 
 
-def _matches(route: Route, attributes: dict[str, str]) -> bool:
+#: A route's match, ready to test: (attribute, allowed values | compiled regex | wanted value).
+_Test = tuple[str, frozenset[str] | re.Pattern[str] | str]
+_compiled: dict[int, tuple[Routing, list[tuple[Route, list[_Test]]]]] = {}
+
+
+def _tests(route: Route) -> list[_Test]:
+    tests: list[_Test] = []
     for key, wanted in route.match.items():
-        have = attributes.get(key, "")
         if isinstance(wanted, list):
+            tests.append((key, frozenset(wanted)))
+        elif wanted.startswith("~"):
+            tests.append((key, re.compile(wanted[1:])))
+        else:
+            tests.append((key, wanted))
+    return tests
+
+
+def _routes(routing: Routing) -> list[tuple[Route, list[_Test]]]:
+    """The routes with their matches compiled once per routing (frozen), not per flag."""
+    found = _compiled.get(id(routing))
+    if found is None or found[0] is not routing:
+        if len(_compiled) > 16:  # routings are loaded once a process; tests load many
+            _compiled.clear()
+        found = _compiled[id(routing)] = (routing, [(r, _tests(r)) for r in routing.routes])
+    return found[1]
+
+
+def _passes(tests: list[_Test], attributes: dict[str, str]) -> bool:
+    for key, wanted in tests:
+        have = attributes.get(key, "")
+        if isinstance(wanted, str):
+            if have != wanted:
+                return False
+        elif isinstance(wanted, frozenset):
             if have not in wanted:
                 return False
-        elif wanted.startswith("~"):
-            if not re.search(wanted[1:], have):
-                return False
-        elif have != wanted:
+        elif not wanted.search(have):
             return False
     return True
 
 
 def panels_for(routing: Routing, attributes: dict[str, str]) -> list[str]:
     found: list[str] = []
-    for route in routing.routes:
-        if _matches(route, attributes):
+    for route, tests in _routes(routing):
+        if _passes(tests, attributes):
             panel = route.panel.replace("{area}", attributes.get("area") or "unknown")
             if panel not in found:
                 found.append(panel)

@@ -9,14 +9,14 @@ its pair.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 from hub.rules.facts import SERIOUS_VIOLENCE, VICTIM_VIOLENCE
 from hub.rules.policy import Policy, Rule
-from hub.rules.timeline import Entry, day
+from hub.rules.timeline import Entry, day, day_number
+from hub.rules.timeline import order as _order
 
 Flag = dict[str, Any]
 #: A lunchtime exclusion is an exclusion (the DfE census counts it as a suspension).
@@ -40,17 +40,24 @@ def age_band(age: int | None) -> str:
 
 def evaluate(policy: Policy, person_id: str, timeline: list[Entry], new: Entry) -> list[Flag]:
     flags: dict[str, Flag] = {}
+    born: tuple[str | None] | None = None  # the person's birth month, once for every rule
     for rule in policy.rules:
         if not rule.enabled:
             continue
-        for evidence in CHECKS[rule.kind](rule, timeline, new):
+        if rule.kind in BY_BIRTH_MONTH:
+            if born is None:
+                born = (birth_month(timeline, new),)
+            found = BY_BIRTH_MONTH[rule.kind](rule, timeline, new, born)
+        else:
+            found = CHECKS[rule.kind](rule, timeline, new)
+        for evidence in found:
             flag = _flag(policy, rule, person_id, evidence, new)
             flags[flag["flag_id"]] = flag
     return list(flags.values())
 
 
 def _gap(a: Entry, b: Entry) -> int:
-    return abs((day(a) - day(b)).days)
+    return abs(day_number(a["occurred_on"]) - day_number(b["occurred_on"]))
 
 
 def _others(timeline: list[Entry], new: Entry) -> Iterator[Entry]:
@@ -97,7 +104,7 @@ def repeat_suspect(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
     for other in _others(timeline, new):
         if not _violent_suspect(other) or _gap(new, other) > rule.window_days:
             continue
-        earlier, later = sorted([other, new], key=lambda e: (e["occurred_on"], e["event_id"]))
+        earlier, later = sorted([other, new], key=_order)
         # On one day neither is "already" before the other: either may be the serious one.
         same_day = earlier["occurred_on"] == later["occurred_on"]
         if later["category"] in SERIOUS_VIOLENCE or (
@@ -126,7 +133,11 @@ def prison_release(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[li
 def birth_month(timeline: list[Entry], new: Entry) -> str | None:
     """The person's birth month as most of their records give it: one record's date of birth
     may be missing or mistyped (day and month swapped), the timeline's consensus rarely is."""
-    months: Counter[str] = Counter(e["birth_month"] for e in timeline if e.get("birth_month"))
+    months: dict[str, int] = {}  # counted by hand: a Counter costs several times as much
+    for e in timeline:
+        month = e.get("birth_month")
+        if month:
+            months[month] = months.get(month, 0) + 1
     mine: str | None = new.get("birth_month")
     if not months:
         return mine
@@ -145,11 +156,14 @@ def _age(e: Entry, born: str | None) -> int | None:
     return on.year - year - (on.month < month)
 
 
-def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
+def transition_to_adulthood(
+    rule: Rule, timeline: list[Entry], new: Entry, known_born: tuple[str | None] | None = None
+) -> Iterator[list[Entry]]:
     """An event within ``lead_days`` of the 18th birthday of a person known to Youth Justice
     or safeguarding services by then; a late-arriving record that makes an earlier approaching
-    event known completes it too (sources arrive in any order)."""
-    born = birth_month(timeline, new)
+    event known completes it too (sources arrive in any order). ``known_born``: the
+    ``birth_month`` of this timeline and event, where the caller has it already."""
+    born = birth_month(timeline, new) if known_born is None else known_born[0]
     if not born:
         return
     year, month = map(int, born.split("-"))
@@ -177,12 +191,15 @@ def transition_to_adulthood(rule: Rule, timeline: list[Entry], new: Entry) -> It
         )
 
 
-def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
+def excluded_child_violence(
+    rule: Rule, timeline: list[Entry], new: Entry, known_born: tuple[str | None] | None = None
+) -> Iterator[list[Entry]]:
     child = rule.max_age if rule.max_age is not None else 17
-    born = birth_month(timeline, new)
+    born = birth_month(timeline, new) if known_born is None else known_born[0]
     # Open to statutory services before the later of the two events: not one of the
     # "invisible" children. Judged by the records' dates, not by what arrived first.
-    opened = [day(e) for e in timeline if e.get("open_to_statutory_services")]
+    opened = [day_number(e["occurred_on"]) for e in timeline if e.get("open_to_statutory_services")]
+    first_opened = min(opened) if opened else None
 
     def involved(e: Entry) -> bool:
         return _violent_victimisation(e) or _violent_suspect(e)
@@ -193,29 +210,43 @@ def excluded_child_violence(rule: Rule, timeline: list[Entry], new: Entry) -> It
         age = _age(e, born)
         return age is not None and age <= child
 
-    for other in _others(timeline, new):
-        for school, violence in ((new, other), (other, new)):
-            if (
-                excluded(school)
-                and involved(violence)
-                and _gap(school, violence) <= rule.window_days
-                and not any(d < max(day(school), day(violence)) for d in opened)
-            ):
-                yield sorted([school, violence], key=lambda e: (e["occurred_on"], e["event_id"]))
+    def close(school: int, violence: int) -> bool:
+        return abs(school - violence) <= rule.window_days and not (
+            first_opened is not None and first_opened < max(school, violence)
+        )
+
+    others = [e for e in timeline if e["event_id"] != new["event_id"]]
+    if not others:
+        return
+    # The new event's own tests once, not once per other event (same order of evaluation).
+    new_excluded = excluded(new)
+    new_involved: bool | None = None
+    new_day = day_number(new["occurred_on"])
+    for other in others:
+        # The new event as the exclusion and the other as the violence, then the other way.
+        if new_excluded and involved(other) and close(new_day, day_number(other["occurred_on"])):
+            yield sorted([new, other], key=_order)
+        if excluded(other):
+            if new_involved is None:
+                new_involved = involved(new)
+            if new_involved and close(day_number(other["occurred_on"]), new_day):
+                yield sorted([other, new], key=_order)
 
 
 def several_agencies(rule: Rule, timeline: list[Entry], new: Entry) -> Iterator[list[Entry]]:
-    near = [e for e in timeline if _gap(e, new) <= rule.window_days]
-    for start in near:
-        if day(start) > day(new):
+    width = rule.window_days
+    new_day = day_number(new["occurred_on"])
+    near = [(e, d) for e in timeline if abs((d := day_number(e["occurred_on"])) - new_day) <= width]
+    for _, start in near:
+        if start > new_day:
             break
-        window = [e for e in near if 0 <= (day(e) - day(start)).days <= rule.window_days]
+        window = [e for e, d in near if 0 <= d - start <= width]
         first: dict[str, Entry] = {}
         for e in window:
             first.setdefault(e["partner"], e)
         if len(first) >= rule.threshold and new["event_id"] in {e["event_id"] for e in window}:
             chosen = {**first, new["partner"]: new}
-            yield sorted(chosen.values(), key=lambda e: (e["occurred_on"], e["event_id"]))
+            yield sorted(chosen.values(), key=_order)
             return
 
 
@@ -226,6 +257,15 @@ CHECKS: dict[str, Callable[[Rule, list[Entry], Entry], Iterator[list[Entry]]]] =
     "transition_to_adulthood": transition_to_adulthood,
     "excluded_child_violence": excluded_child_violence,
     "several_agencies": several_agencies,
+}
+#: The checks that need the person's consensus birth month (``birth_month``): ``evaluate``
+#: works it out once for all of them.
+BY_BIRTH_MONTH: dict[
+    str,
+    Callable[[Rule, list[Entry], Entry, tuple[str | None]], Iterator[list[Entry]]],
+] = {
+    "transition_to_adulthood": transition_to_adulthood,
+    "excluded_child_violence": excluded_child_violence,
 }
 
 

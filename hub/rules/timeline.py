@@ -8,8 +8,10 @@ older than the policy's longest window, counted back from the newest, are trimme
 from __future__ import annotations
 
 import base64
+import binascii
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 Entry = dict[str, Any]
@@ -39,8 +41,9 @@ def entry(
 def _jsonable(sealed: dict[str, Any] | None) -> dict[str, Any] | None:
     if sealed is None:
         return None
+    # binascii directly: what base64.b64encode does, without its Python-level call per field.
     return {
-        k: base64.b64encode(v).decode() if isinstance(v, bytes) else v for k, v in sealed.items()
+        k: _b64(v, newline=False).decode() if isinstance(v, bytes) else v for k, v in sealed.items()
     }
 
 
@@ -61,7 +64,18 @@ def latest_sealed(timeline: list[Entry], event_ids: set[str]) -> dict[str, Any] 
     return None
 
 
+_b64 = binascii.b2a_base64
 _parse_day = lru_cache(maxsize=8192)(date.fromisoformat)  # rules parse the same dates often
+
+
+def _day_number(value: str) -> int:
+    return date.fromisoformat(value).toordinal()
+
+
+#: An ISO date's day number (``date.toordinal``): day differences as plain ints, no timedelta.
+day_number = lru_cache(maxsize=8192)(_day_number)
+#: Timeline order: event date, then event id.
+order = itemgetter("occurred_on", "event_id")
 
 
 def day(value: Entry, key: str = "occurred_on") -> date:
@@ -84,8 +98,8 @@ def add(timeline: list[Entry], new: Entry, keep_days: int) -> tuple[list[Entry],
     ]
     if same:
         updated = [*timeline[: same[0]], new, *timeline[same[0] + 1 :]]
-        return sorted(updated, key=lambda e: (e["occurred_on"], e["event_id"])), False
-    merged = sorted([*timeline, new], key=lambda e: (e["occurred_on"], e["event_id"]))
+        return sorted(updated, key=order), False
+    merged = sorted([*timeline, new], key=order)
     horizon = (day(merged[-1]) - timedelta(days=keep_days)).isoformat()
     return [e for e in merged if e["occurred_on"] >= horizon], True
 

@@ -19,6 +19,7 @@ from hub.linkage.linker import Linker
 from hub.linkage.store import LinkageStore
 from hub.rules.facts import facts
 from hub.streams.metrics import WorkerMetrics
+from hub.streams.observe import observe_all
 from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.rules import Local
 from hub.streams.sender import BatchSender
@@ -133,12 +134,13 @@ class LinkStep:
         latest: dict[str, float] = {}
         decisions: dict[str, int] = {}
         merged = 0
-        latency = metrics.latency.labels("link")  # one label lookup per batch, not per event
+        latencies: list[float] = []
         for partner, timestamp, method, merges in self._seen:
             decisions[method] = decisions.get(method, 0) + 1
             merged += merges
-            latency.observe(max(0.0, sent - timestamp))
+            latencies.append(max(0.0, sent - timestamp))
             latest[partner] = max(latest.get(partner, 0.0), timestamp)
+        observe_all(metrics.latency.labels("link"), latencies)  # once a batch, not per event
         metrics.decided(decisions, merged)
         metrics.events.labels("link", "linked").inc(len(self._seen))
         for partner, timestamp in latest.items():

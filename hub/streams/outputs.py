@@ -53,19 +53,35 @@ def header_time(now: datetime) -> bytes:
 
 @dataclass
 class Outbox:
-    """Records a pass queued, in order; handed to a BatchSender when the batch commits."""
+    """Records a pass queued, in order; handed to a BatchSender when the batch commits.
 
-    records: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]] = field(default_factory=list)
+    Kept as four parallel lists rather than a tuple per record: a batch's records live
+    through many young garbage collections, so each tuple would be promoted to the oldest
+    generation and bring its next full collection closer."""
+
+    topics: list[str] = field(default_factory=list)
+    keys: list[bytes] = field(default_factory=list)
+    values: list[bytes] = field(default_factory=list)
+    headers: list[list[tuple[str, bytes]]] = field(default_factory=list)
 
     def add(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
-        self.records.append((topic, key, value, headers))
+        self.topics.append(topic)
+        self.keys.append(key)
+        self.values.append(value)
+        self.headers.append(headers)
+
+    @property
+    def records(self) -> list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]:
+        """The queued records, in order: (topic, key, value, headers)."""
+        return list(zip(self.topics, self.keys, self.values, self.headers, strict=True))
 
     def clear(self) -> None:
-        self.records = []
+        self.topics, self.keys, self.values, self.headers = [], [], [], []
 
     async def hand_to(self, sender: BatchSender) -> int:
-        for topic, key, value, headers in self.records:
+        queued = zip(self.topics, self.keys, self.values, self.headers, strict=True)
+        for topic, key, value, headers in queued:
             await sender.add_keyed(topic, key, value, headers)
-        count = len(self.records)
-        self.records = []
+        count = len(self.topics)
+        self.clear()
         return count

@@ -29,6 +29,7 @@ from hub.rules.engine import Flag, evaluate
 from hub.rules.policy import Policy
 from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
+from hub.streams.observe import observe_all
 from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
@@ -47,7 +48,7 @@ LOCAL_LINKED, LOCAL_MERGE = "linked", "merge"
 DONE_LOCALLY = 100_000  # event ids remembered as evaluated in-process
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one object an event, not two
 class Local:
     """A LinkedEvent or a merge the link stage hands over in-process, with the source
     event's Kafka timestamp (hub.streams.handover).
@@ -194,8 +195,8 @@ class RulesStep:
             self._latencies.append(timestamp)
             return
         flags = evaluate(self.policy, person, timeline, new)
-        memory = self.alerted.get(person) or {}
-        self.emit(person, timeline, flags, memory)
+        if flags:  # no flags, no alerts: the memory is neither needed nor changed
+            self.emit(person, timeline, flags, self.alerted.get(person) or {})
         self.timelines[person] = timeline
         self._count("outcome", "evaluated")
         self._latencies.append(timestamp)
@@ -300,8 +301,8 @@ class RulesStep:
             else:
                 metrics.alerts.labels(label).inc(n)
         sent = datetime.now(UTC).timestamp()
-        latency = metrics.latency.labels("rules")
-        for timestamp in self._latencies:
-            latency.observe(max(0.0, sent - timestamp))
+        observe_all(  # once a batch, not per event
+            metrics.latency.labels("rules"), [max(0.0, sent - t) for t in self._latencies]
+        )
         self._counts = {}
         self._latencies = []
