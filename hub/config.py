@@ -250,6 +250,12 @@ class WorkerSettings(BaseModel):
     batch_within_s: float = Field(
         0.02, gt=0, le=5, description="how long a batch waits to fill; adds to latency"
     )
+    batch_backlog_within_s: float = Field(
+        0.25,
+        ge=0,
+        le=5,
+        description="how long a batch waits to fill while Kafka holds enough to fill it",
+    )
     commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
     sweep_interval_s: float = Field(
         3600.0, gt=0, description="how often time-based rules are checked against the clock"

@@ -144,6 +144,11 @@ def build(
                 step,
                 max_events=tuning.batch_max_events,
                 within_s=tuning.batch_within_s,
+                # The rules agent's lag counts the copies the handover skips: only the link
+                # agent lingers on a backlog then (hub.streams.batch.batches).
+                backlog_within_s=(
+                    tuning.batch_backlog_within_s if stage == "link" or not handover else 0.0
+                ),
                 on_dead_letter=lambda letter: metrics.dead_lettered(stage, letter.reason),
                 lock=rules_lock if stage == "rules" else None,
             )

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.streams.batch import process, run_pure
+from hub.streams.batch import backlog, batches, process, run_pure
 from hub.streams.deadletter import DeadLetter
 
 
@@ -113,3 +113,116 @@ def test_dead_letters_are_acknowledged_before_the_batch_commits() -> None:
     assert letter == DeadLetter.from_headers(dlq.sent[0][2])
     assert (letter.stage, letter.source_offset, letter.partner) == ("link", 1, "police")
     assert letter.reason == "ValueError: cannot count poison"
+
+
+@dataclass
+class Fetched:
+    """The parts of a Faust message ``batches`` reads."""
+
+    offset: int
+    tp: tuple[str, int] = ("src.police", 0)
+    tracked: bool = False
+    generation_id: int = 1
+
+
+@dataclass
+class FetchedEvent:
+    message: Fetched
+    acked: bool = False
+
+    def ack(self) -> None:
+        self.acked = True
+
+
+class Flow:
+    def is_active(self) -> bool:
+        return True
+
+
+@dataclass
+class FetchingConsumer:
+    ends: dict[tuple[str, int], int]
+    tracked: list[Any] = field(default_factory=list)
+
+    def highwater(self, tp: tuple[str, int]) -> int | None:
+        return self.ends.get(tp)
+
+    def track_message(self, message: Any) -> None:
+        self.tracked.append(message)
+
+
+@dataclass
+class FetchingApp:
+    consumer: FetchingConsumer
+    flow_control: Flow = field(default_factory=Flow)
+    consumer_generation_id: int = 1
+
+
+class Channel:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+
+
+class Stream:
+    def __init__(self, app: FetchingApp) -> None:
+        self.app = app
+        self.channel = Channel()
+        self.should_stop = False
+
+    async def maybe_start(self) -> None:
+        return None
+
+
+def _first_batch(end: int, backlog_linger_s: float) -> tuple[list[int], float]:
+    """Offsets of the first batch (at most 10) while events 0-29 arrive every 10 ms, the
+    partition's highwater at ``end``; and how long the batch took."""
+
+    async def scenario() -> tuple[list[int], float]:
+        stream = Stream(FetchingApp(FetchingConsumer({("src.police", 0): end})))
+
+        async def deliver() -> None:
+            for offset in range(30):
+                stream.channel.queue.put_nowait(FetchedEvent(Fetched(offset)))
+                await asyncio.sleep(0.01)
+
+        feeding = asyncio.create_task(deliver())
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async for batch in batches(stream, 10, 0.025, backlog_linger_s):
+            took = loop.time() - started
+            feeding.cancel()
+            assert all(e.message.tracked for e in batch)
+            return [e.message.offset for e in batch], took
+        raise AssertionError("no batch")
+
+    return asyncio.run(scenario())
+
+
+def test_at_a_trickle_a_batch_lingers_only_batch_within_s() -> None:
+    offsets, took = _first_batch(end=3, backlog_linger_s=2.0)  # nothing more in Kafka
+    assert 1 <= len(offsets) < 10
+    assert took < 1.0
+
+
+def test_a_batch_lingers_on_while_kafka_holds_enough_to_fill_it() -> None:
+    offsets, took = _first_batch(end=1_000, backlog_linger_s=2.0)
+    assert offsets == list(range(10))
+    assert took < 1.0  # filled well before the backlog linger ended
+
+
+def test_the_backlog_linger_is_bounded() -> None:
+    offsets, took = _first_batch(end=1_000, backlog_linger_s=0.05)
+    assert 1 <= len(offsets) < 10  # 50 ms: about five events
+    assert took < 1.0
+
+
+def test_backlog_counts_records_behind_each_partition_s_last_event() -> None:
+    consumer = FetchingConsumer({("a", 0): 10, ("b", 0): 5})
+    events = [
+        FetchedEvent(Fetched(3, ("a", 0))),
+        FetchedEvent(Fetched(6, ("a", 0))),
+        FetchedEvent(Fetched(4, ("b", 0))),
+        FetchedEvent(Fetched(0, ("c", 0))),  # highwater not known yet: counts nothing
+    ]
+    assert backlog(consumer, events) == (10 - 7) + (5 - 5)
+    assert backlog(object(), events) == 0

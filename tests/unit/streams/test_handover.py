@@ -297,3 +297,47 @@ def test_other_topics_keep_faust_s_handler() -> None:
     skip_copies(app, step, {LINKED: LOCAL_LINKED})
     handler = app.topics._build_handler(TP("src.police", 0), set())
     assert handler.__qualname__ == original(app.topics, TP("x", 0), set()).__qualname__
+
+
+def test_the_consumer_s_drain_loop_takes_copies_before_faust_delivers_them() -> None:
+    step, _sender, _registry = make_step()
+    app = ConductorApp()
+    skip_copies(app, step, {LINKED: LOCAL_LINKED})
+    take = app.hub_take_early  # type: ignore[attr-defined]
+    copy = fetched(LINKED, "e1")
+    assert not take(copy)  # nothing handed over yet: Faust delivers it
+    step.handed_over([(LOCAL_LINKED, "e1")])
+    other, source = fetched(LINKED, "e3"), fetched("src.police", "e1")
+    assert take(copy)
+    assert not take(other)
+    assert not take(source)  # only the topics named
+    assert app.consumer.acked == [copy]
+    assert app.consumer.tracked == [copy]
+    app.flow_control.active = False
+    assert not take(fetched(LINKED, "e1"))  # rebalancing: Faust's path
+
+
+def test_the_drain_loop_copied_from_faust_still_matches_faust_s() -> None:
+    """hub.streams.transport copies Faust's drain loop to add the early take; a Faust
+    upgrade that changes the loop must be looked at (docs/streams.md)."""
+    import inspect
+
+    from faust.transport.consumer import Consumer as FaustConsumer
+
+    from hub.streams.transport import Consumer as HubConsumer
+
+    def body(source: str) -> list[str]:
+        lines = [line.split("  # noqa")[0].strip() for line in source.splitlines()]
+        return [line for line in lines if line and not line.startswith(("#", '"""'))]
+
+    faust_lines = body(inspect.getsource(FaustConsumer._drain_messages))
+    hub_lines = body(inspect.getsource(HubConsumer._drain_messages))
+    added = [line for line in hub_lines if line not in faust_lines]
+    missing = [line for line in faust_lines if line not in hub_lines]
+    assert missing == [  # Faust's lines the copy writes differently; nothing else differs
+        "async def _drain_messages(self, fetcher: ServiceT) -> None:  # pragma: no cover",
+        "ait = cast(AsyncIterator, getmany(timeout=1.0))",
+        "await self.wait_first(",
+        "callback(message), self.suspend_flow.wait()",
+    ]
+    assert any("take_early(message)" in line for line in added)
