@@ -121,58 +121,44 @@ class Handover:
 
 
 def skip_copies(app: Any, step: RulesStep, kinds: dict[str, str]) -> None:
-    """Acknowledge the Kafka copy of what the handover evaluated as the consumer fetches it,
-    before Faust delivers it to the conductor and it becomes an event in the rules agent's
-    queue.
+    """Acknowledge the Kafka copy of what the handover evaluated as Faust hands it over from
+    the fetcher, before it becomes an event in the rules agent's queue.
 
     The copies are about half the records the worker's consumer delivers; going through the
     agent's queue and a batch only to be skipped by ``ce_id`` cost a Faust event, the
     channel's decode, a queue put, the batch's tracking and an acknowledgement after the
-    batch, and Faust's delivery of each record to the conductor alone cost two tasks and an
-    ``asyncio.wait``. Here the same ``ce_id`` test (``RulesStep.done_locally``, filled only
-    after the handover's rules commit: alerts acknowledged by Kafka, state written) is made
-    on the raw record (``kinds``: topic -> the key kind, hub.streams.rules), and a match is
-    tracked and acknowledged at once, as the agent would have after its batch. A copy
-    fetched while the worker is rebalancing (flow control off) or before the current
-    generation, and every other record, take Faust's own path. Acknowledging the copy lets
-    its offset be committed after a producer flush, as before: the state it stands for was
-    written before it was remembered.
-
-    The test runs in the consumer's drain loop (``app.hub_take_early``, read by
-    hub.streams.transport's consumer), and again in the conductor's handler for the topic
-    partition, for a copy whose id was remembered while it waited there, and for a consumer
-    without the drain-loop hook."""
-
-    def take_copy(message: Any) -> bool:
-        done = step.done_locally
-        if not done:
-            return False
-        kind = kinds.get(message.topic)
-        if (
-            kind is None
-            or (kind, ce_id(message)) not in done
-            or not app.flow_control.is_active()
-            or message.generation_id != app.consumer_generation_id
-        ):
-            return False
-        consumer = app.consumer
-        message.tracked = True
-        consumer.track_message(message)
-        message.ack(consumer)
-        return True
-
-    app.hub_take_early = take_copy
+    batch. Here the same ``ce_id`` test (``RulesStep.done_locally``, filled only after the
+    handover's rules commit: alerts acknowledged by Kafka, state written) is made on the raw
+    record in the conductor's handler for the topic partition (``kinds``: topic -> the key
+    kind, hub.streams.rules), and a match is tracked and acknowledged at once, as the agent
+    would have after its batch. A copy fetched while the worker is rebalancing (flow control
+    off) or before the current generation, and every other record, take Faust's own path.
+    Acknowledging the copy lets its offset be committed after a producer flush, as before:
+    the state it stands for was written before it was remembered."""
     conductor = app.topics
     build = conductor._build_handler
 
     def build_handler(tp: TP, channels: Any) -> Any:
         handler = build(tp, channels)
-        if tp.topic not in kinds:
+        kind = kinds.get(tp.topic)
+        if kind is None:
             return handler
+        flow = app.flow_control
 
         async def on_message(message: Any) -> None:
-            if not take_copy(message):
-                await handler(message)
+            done = step.done_locally
+            if (
+                done
+                and (kind, ce_id(message)) in done
+                and flow.is_active()
+                and message.generation_id == app.consumer_generation_id
+            ):
+                consumer = app.consumer
+                message.tracked = True
+                consumer.track_message(message)
+                message.ack(consumer)
+                return
+            await handler(message)
 
         return on_message
 
