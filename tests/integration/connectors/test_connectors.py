@@ -22,7 +22,7 @@ from hub.kafka.client import kafka_python_config
 from hub.kafka.topics import topic_name
 from hub.synth.exports import FOLDER_OF_PARTNER
 from tests.integration.conftest import Partnership
-from tests.processes import children, ended
+from tests.procfs import children, ended
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -24,7 +24,7 @@ from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
 from privacy.keyring import generate_partnership
-from tests.processes import ended
+from tests.procfs import ended
 
 REPO = Path(__file__).resolve().parents[3]
 TOPIC = "src.test"
