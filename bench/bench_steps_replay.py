@@ -35,10 +35,11 @@ import shutil
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench_stream import _Event, _Message, publish  # the same stand-ins, the same publishing
 
 FIXED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -47,21 +48,6 @@ class _FixedClock(datetime):
     @classmethod
     def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
         return FIXED_NOW
-
-
-@dataclass
-class _Message:
-    topic: str
-    partition: int
-    offset: int
-    timestamp: float
-    headers: list[tuple[str, bytes]]
-
-
-@dataclass
-class _Event:
-    value: bytes
-    message: _Message
 
 
 class _Recorder:
@@ -85,7 +71,6 @@ class _Recorder:
 
 
 def capture(out: Path, people: int) -> None:
-    from bench_stream import publish
     from scratch import scratch_folder
 
     from hub.config import load_settings
