@@ -39,7 +39,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench_stream import _Event, _Message, publish  # the same stand-ins, the same publishing
+from bench_stream import (  # the same stand-ins, the same publishing
+    _Event,
+    _Message,
+    drive_steps,
+    publish,
+)
 
 FIXED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -110,7 +115,6 @@ def replay(source: Path, repeat: int, worker_gc: bool) -> None:
     import hub.streams.rules
     from hub.config import load_settings
     from hub.kafka.topics import catalogue, topic_name
-    from hub.streams.batch import run_pure
     from hub.streams.collector import Collector
     from hub.streams.worker import build
 
@@ -145,22 +149,7 @@ def replay(source: Path, repeat: int, worker_gc: bool) -> None:
             for generation in collections:
                 collections[generation] = 0.0
 
-            async def drive(link: Any = link, rules: Any = rules, cpu: Any = cpu) -> None:
-                for start in range(0, len(events), size):
-                    batch = events[start : start + size]
-                    began = time.process_time()
-                    run_pure(link, batch)
-                    await link.commit()
-                    local, link._local = link._local, []
-                    handed = time.process_time()
-                    failed = run_pure(rules, local)
-                    await rules.commit()
-                    rules.handed_over([item.key for n, item in enumerate(local) if n not in failed])
-                    done = time.process_time()
-                    cpu["link"] += handed - began
-                    cpu["rules"] += done - handed
-
-            asyncio.run(drive())
+            asyncio.run(drive_steps(link, rules, events, size, cpu))
             link_us, rules_us = (cpu[stage] / len(events) * 1e6 for stage in ("link", "rules"))
             totals.append(link_us + rules_us)
             gc_us = {g: round(t / len(events) * 1e6, 1) for g, t in collections.items()}

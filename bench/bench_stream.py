@@ -148,6 +148,26 @@ class _Counter:
         return []
 
 
+async def drive_steps(
+    link: Any, rules: Any, events: list[Any], size: int, cpu: dict[str, float]
+) -> None:
+    """Both stages over ``events`` in batches of ``size``, LinkedEvents handed over in-process
+    as the worker does; each stage's CPU seconds are added to ``cpu``."""
+    for start in range(0, len(events), size):
+        batch = events[start : start + size]
+        started = time.process_time()
+        run_pure(link, batch)
+        await link.commit()
+        local, link._local = link._local, []
+        handed = time.process_time()
+        failed = run_pure(rules, local)
+        await rules.commit()
+        rules.handed_over([item.key for n, item in enumerate(local) if n not in failed])
+        done = time.process_time()
+        cpu["link"] += handed - started
+        cpu["rules"] += done - handed
+
+
 def steps_round(settings: HubSettings, exports: Path, profile: Path | None, repeat: int) -> None:
     """The worker's two stages over the published events, in this process (module doc);
     ``repeat`` times, each over fresh tables, and the least CPU of the runs counts (other
@@ -170,29 +190,14 @@ def steps_round(settings: HubSettings, exports: Path, profile: Path | None, repe
         link.sender = rules.sender = counter
         cpu = {"link": 0.0, "rules": 0.0}
 
-        async def drive(link: Any = link, rules: Any = rules, cpu: dict[str, float] = cpu) -> None:
-            for start in range(0, len(events), size):
-                batch = events[start : start + size]
-                started = time.process_time()
-                run_pure(link, batch)
-                await link.commit()
-                local, link._local = link._local, []
-                handed = time.process_time()
-                failed = run_pure(rules, local)
-                await rules.commit()
-                rules.handed_over([item.key for n, item in enumerate(local) if n not in failed])
-                done = time.process_time()
-                cpu["link"] += handed - started
-                cpu["rules"] += done - handed
-
         if profile and run == 0:
             import cProfile
 
             profiler = cProfile.Profile(time.process_time)
-            profiler.runcall(asyncio.run, drive())
+            profiler.runcall(asyncio.run, drive_steps(link, rules, events, size, cpu))
             profiler.dump_stats(profile)
         else:
-            asyncio.run(drive())
+            asyncio.run(drive_steps(link, rules, events, size, cpu))
         out = counter.records
         link_us, rules_us = (cpu[stage] / len(events) * 1e6 for stage in ("link", "rules"))
         runs.append((link_us, rules_us))
