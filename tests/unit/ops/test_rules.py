@@ -16,6 +16,7 @@ EXPECTED = {
     "HubPartnerSilent",
     "HubQuarantineRateHigh",
     "HubConsumerLagGrowing",
+    "HubStageStalled",
     "HubDeadLetters",
     "HubDeliveriesFailing",
     "HubDeliveryDeadLettered",
