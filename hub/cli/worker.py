@@ -9,6 +9,9 @@ import typer
 from hub.cli.context import fail, obj_of
 from hub.errors import HubError
 
+#: /healthz while Faust reads the tables back from their changelogs: the stages wait.
+RECOVERING = "recovering tables from their changelogs"
+
 
 def worker(ctx: typer.Context) -> None:
     """Link events across partners, evaluate the rules, route alerts to panels."""
@@ -31,7 +34,12 @@ def worker(ctx: typer.Context) -> None:
     port = obj.settings.worker.metrics_port
     if port is not None:
         try:
-            server = serve(registry, port, lambda: health.reason, obj.settings.worker.metrics_host)
+            server = serve(
+                registry,
+                port,
+                lambda: RECOVERING if app.in_recovery else health.reason,
+                obj.settings.worker.metrics_host,
+            )
         except OSError as exc:  # metrics are for operators: the stream must run without them
             logging.getLogger("hub.worker").error(
                 "cannot serve /metrics on port %s: %s; running without", port, exc

@@ -151,6 +151,13 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _f("hub_worker_up", "gauge", "", "worker", "1 while the worker runs"),
     _f(
+        "hub_worker_recovering",
+        "gauge",
+        "",
+        "worker",
+        "1 while the worker reads its tables back from their changelogs",
+    ),
+    _f(
         "hub_deliveries_total",
         "counter",
         "panel channel outcome",

@@ -126,8 +126,12 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         (
             Panel(
                 "Consumer lag per stage",
-                _q("sum by (stage) (hub_consumer_lag_messages)", "{{stage}}"),
-                description="Highwater minus position, summed over partitions.",
+                (
+                    Query("sum by (stage) (hub_consumer_lag_messages)", "{{stage}}"),
+                    Query("hub_worker_recovering", "{{instance}} recovering tables"),
+                ),
+                description="Highwater minus position, summed over partitions. While a worker "
+                "recovers its tables (1), its lag is not updated.",
             ),
             Panel(
                 "Events per stage and outcome",

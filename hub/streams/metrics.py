@@ -64,6 +64,11 @@ class WorkerMetrics:
             registry=registry,
         )
         self.up = Gauge("hub_worker_up", "1 while the worker runs", registry=registry)
+        self.recovering = Gauge(
+            "hub_worker_recovering",
+            "1 while the worker reads its tables back from their changelogs; its stages wait",
+            registry=registry,
+        )
         for stage in STAGES:  # every series exists from the start, so rates work at once
             for outcome in OUTCOMES:
                 self.events.labels(stage, outcome)

@@ -208,6 +208,8 @@ def build(
         async def collect() -> None:
             gc_collector.collect()
 
+    # Read at scrape time: timers and the lag gauge wait while Faust recovers the tables.
+    metrics.recovering.set_function(lambda: 1.0 if app.in_recovery else 0.0)
     app.hub_steps = (link_step, rules_step)  # type: ignore[attr-defined]  # bench_stream --steps
     metrics.up.set(1)
     return app

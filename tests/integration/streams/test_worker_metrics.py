@@ -120,6 +120,8 @@ def test_worker_metrics_follow_a_real_run(
     assert "time-based sweep for" in log.read_text()
     assert missing[0] == 404
     assert _value(samples, "hub_worker_up") == 1
+    assert ("hub_worker_recovering", ()) in samples  # read from Faust at scrape time
+    assert _value(samples, "hub_worker_recovering") == 0  # the tables were recovered
     assert _value(samples, "hub_worker_events_total", stage="link", outcome="linked") == published
     decisions = sum(
         _value(samples, "hub_linkage_decisions_total", method=m) for m in ("exact", "fuzzy", "new")

@@ -17,6 +17,7 @@ EXPECTED = {
     "HubQuarantineRateHigh",
     "HubConsumerLagGrowing",
     "HubStageStalled",
+    "HubWorkerRecoveryLong",
     "HubDeadLetters",
     "HubDeliveriesFailing",
     "HubDeliveryDeadLettered",
