@@ -44,23 +44,12 @@ def sources(settings: HubSettings) -> list[Source]:
     return out
 
 
-def feed(settings: HubSettings, records: list[Source]) -> None:
-    """All at once, acknowledged."""
-    producer = KafkaProducer(**producer_config(settings))
-    try:
-        for base, key, value, headers in records:
-            producer.send(
-                topic_name(base, settings.topic_prefix), key=key, value=value, headers=headers
-            )
-        producer.flush(60)
-    finally:
-        producer.close()
-
-
 @contextmanager
-def paced(settings: HubSettings, records: list[Source], per_s: float) -> Iterator[threading.Thread]:
-    """Feed ``records`` at about ``per_s`` a second in a thread; stopped on exit."""
+def paced(settings: HubSettings, records: list[Source], per_s: float) -> Iterator[None]:
+    """Feed ``records`` at about ``per_s`` a second in a thread; on leaving the block, wait
+    for the feed to finish (or stop it, if the block raised)."""
     stop = threading.Event()
+    fed: list[int] = []
 
     def run() -> None:
         producer = KafkaProducer(**producer_config(settings))
@@ -75,16 +64,21 @@ def paced(settings: HubSettings, records: list[Source], per_s: float) -> Iterato
                 topic = topic_name(base, settings.topic_prefix)
                 producer.send(topic, key=key, value=value, headers=headers)
             producer.flush(60)
+            fed.append(len(records))
         finally:
             producer.close()
 
     thread = threading.Thread(target=run, name="feeder", daemon=True)
     thread.start()
     try:
-        yield thread
-    finally:
+        yield
+    except BaseException:
         stop.set()
         thread.join(60)
+        raise
+    thread.join(len(records) / per_s + 60)
+    if not fed:
+        raise AssertionError("the feeder did not publish every source record")
 
 
 def _field(value: Any, name: str) -> Any:

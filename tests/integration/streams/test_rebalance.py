@@ -19,22 +19,23 @@ from kafka.errors import KafkaError
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
 from hub.kafka.admin import apply_catalogue
+from hub.kafka.snapshot import read_to_end
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
 from tests.integration.conftest import Partnership, publish_partnership
 from tests.integration.processes import hub_worker, stop
 from tests.integration.reading import records
 from tests.integration.streams.group import (
-    Source,
     assignment,
-    feed,
     paced,
     sources,
     uncommitted,
     written,
 )
+from tests.unit.streams.test_rules_step import Event, Message, make_step, run_batch
 
 GROUP_TOPICS = [f"src.{p}" for p in PARTNERS] + ["linked.events", "person.merges"]
 PERSON_TOPICS = ("linked.events", "person.merges")
+FEED_S = 25  # the feed lasts this long: both rebalances happen while it goes on
 
 
 def _fresh(settings: HubSettings, tmp: Path, name: str) -> HubSettings:
@@ -113,83 +114,146 @@ def _settled(settings: HubSettings, events: int, seen: list[str]) -> Callable[[]
     return check
 
 
-def _reference(stream: list[Source], settings: HubSettings, tmp: Path) -> dict[str, dict[str, object]]:
-    ref = _fresh(settings, tmp, "ref")
-    feed(ref, stream)
-    worker, log = _worker(ref, tmp, "ref")
-    try:
-        seen: list[str] = []
-        _until("reference settled", _settled(ref, len(stream), seen), [worker], [log], 90, seen)
-    finally:
-        stop(worker)
-    return _alerts(ref)
+def _replayed(settings: HubSettings) -> tuple[set[str], int]:
+    """The alert ids one uninterrupted rules stage gives for this run's own LinkedEvents:
+    each linked.events partition replayed in offset order through a fresh ``RulesStep``
+    (the worker's own code, on in-memory tables), each event id once (a re-send is a
+    redelivery the timeline would skip). Also the number of merges published."""
+    step, sender, _registry = make_step()
+    merges = len(records(settings, "person.merges"))
+    name = topic_name("linked.events", settings.topic_prefix)
+    by_partition: dict[int, list[tuple[int, bytes, float]]] = defaultdict(list)
+    for m in read_to_end(settings, "linked.events", 60):
+        by_partition[m.partition].append((m.offset, m.value, m.timestamp / 1000))
+    for partition in sorted(by_partition):
+        seen: set[str] = set()
+        events = []
+        for _offset, value, timestamp in sorted(by_partition[partition]):
+            event_id = Codec().decode(value)[1]["event_id"]
+            if event_id not in seen:
+                seen.add(event_id)
+                events.append(Event(value, Message(name, timestamp, partition)))
+        step.merges_topic = topic_name("person.merges", settings.topic_prefix)
+        run_batch(step, *events)
+    alerts = {
+        Codec().decode(v)[1]["alert_id"]
+        for topic, _k, v in sender.records
+        if topic.startswith("alerts.") and v is not None
+    }
+    return alerts, merges
 
 
-def _split(settings: HubSettings) -> dict[str, set[tuple[str, int]]] | None:
+def _split(settings: HubSettings, found: list[dict[str, set[tuple[str, int]]]]) -> bool:
+    """Two members, each holding some of the person partitions (linked.events and
+    person.merges): only then does the rebalance move work between workers."""
     held = assignment(settings)
-    if len(held) != 2:
-        return None
-    person = [
-        {tp for tp in tps if tp[0] in {topic_name(t, settings.topic_prefix) for t in PERSON_TOPICS}}
-        for tps in held.values()
-    ]
-    return held if all(person) else None
+    names = {topic_name(t, settings.topic_prefix) for t in PERSON_TOPICS}
+    if len(held) != 2 or not all({tp for tp in tps if tp[0] in names} for tps in held.values()):
+        return False
+    found.append(held)
+    return True
 
 
-@pytest.mark.parametrize("victim", ["joiner"])
-def test_rebalance(
-    connector_settings: HubSettings, partnership: Partnership, tmp_path: Path, victim: str
+@pytest.mark.parametrize(
+    ("leaves", "how"),
+    [("joiner", signal.SIGKILL), ("first", signal.SIGTERM)],
+    ids=["sigkill-joiner", "sigterm-first"],
+)
+def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
+    connector_settings: HubSettings,
+    partnership: Partnership,
+    tmp_path: Path,
+    leaves: str,
+    how: signal.Signals,
 ) -> None:
-    t0 = time.monotonic()
+    """Worker A starts alone on a stream fed at a pace; once a fifth of it is linked, worker
+    B joins the group (rebalance 1: asserted from the broker's view of the group, the person
+    partitions are split between A and B); half-way, one of them leaves (rebalance 2:
+    SIGKILL of B, whose partitions go back to A, or SIGTERM of A, whose partitions all go to
+    B, which then recovers the linkage state from its changelog). The feed goes on meanwhile.
+
+    Settled means every source event has a LinkedEvent and the group has committed every
+    input offset (Faust flushes the producer before every commit, so every output of a
+    committed input is in Kafka). Then:
+
+    - every published event has exactly one outcome: its id is on linked.events, and every
+      copy of it (an at-least-once re-send) carries the same person id;
+    - the alerts are exactly those one uninterrupted rules stage gives for this run's own
+      LinkedEvents (``_replayed``): none lost (a replayed id missing), none duplicated under
+      another id (an id the replay does not give).
+
+    Why the replay and not a reference worker: a single worker over the same events does not
+    give the same alert ids from run to run (measured: of 46 alerts, 4 differed between a
+    backlog run and a paced run). Faust interleaves the five one-partition source topics
+    as fetches return, so which event of a person arrives first (its person id) and which
+    earlier offence a repeat flag cites as evidence (its flag and alert ids) follow the
+    order. The rules stage, though, sees each person's events in their linked.events
+    partition's order, so replaying those partitions through the worker's own ``RulesStep``
+    gives what an uninterrupted stage would have sent. Person merges are not replayed; the
+    test asserts this partnership's run published none (a merge whose two people sit in
+    partitions held by different workers is a known limit, docs/streams.md).
+    """
     publish_partnership(connector_settings, partnership)
     stream = sources(connector_settings)
-    print("events", len(stream), "publish", time.monotonic() - t0)
-    t1 = time.monotonic()
-    reference = _reference(stream, connector_settings, tmp_path)
-    print("reference alerts", len(reference), "took", time.monotonic() - t1)
-
     settings = _fresh(connector_settings, tmp_path, "run")
     first, first_log = _worker(settings, tmp_path, "a")
     workers, logs = [first], [first_log]
     try:
-        with paced(settings, stream, per_s=len(stream) / 25):
-            t2 = time.monotonic()
+        with paced(settings, stream, per_s=len(stream) / FEED_S):
             _until(
-                "a fifth linked", lambda: written(settings, "linked.events") >= len(stream) // 5,
-                workers, logs, 60,
+                "a fifth of the events linked",
+                lambda: written(settings, "linked.events") >= len(stream) // 5,
+                workers,
+                logs,
+                60,
             )
-            print("fifth at", time.monotonic() - t2)
             joiner, joiner_log = _worker(settings, tmp_path, "b")
             workers.append(joiner)
             logs.append(joiner_log)
             split: list[dict[str, set[tuple[str, int]]]] = []
             _until(
-                "partitions split", lambda: bool(split.append(s) or True) if (s := _split(settings)) else False,
-                workers, logs, 60,
+                "person partitions split between A and B",
+                lambda: _split(settings, split),
+                workers,
+                logs,
+                60,
             )
-            print("split at", time.monotonic() - t2, written(settings, "linked.events"), split[0])
+            linked_at_split = written(settings, "linked.events")
+            assert linked_at_split < len(stream), "the stream ended before the rebalance"
             _until(
-                "half linked", lambda: written(settings, "linked.events") >= len(stream) // 2,
-                workers, logs, 60,
+                "half of the events linked",
+                lambda: written(settings, "linked.events") >= len(stream) // 2,
+                workers,
+                logs,
+                60,
             )
-            gone = joiner if victim == "joiner" else first
-            gone.send_signal(signal.SIGKILL)
-            gone.wait(30)
+            gone = joiner if leaves == "joiner" else first
+            gone.send_signal(how)
+            gone.wait(60)
             workers.remove(gone)
-            print("killed at", time.monotonic() - t2, written(settings, "linked.events"))
-            _until("one member", lambda: len(assignment(settings)) == 1, workers, logs, 60)
-            print("one member at", time.monotonic() - t2, written(settings, "linked.events"))
+            linked_at_leave = written(settings, "linked.events")
+            assert linked_at_leave < len(stream), "the stream ended before the second rebalance"
+            _until(
+                "one member left in the group",
+                lambda: len(assignment(settings)) == 1,
+                workers,
+                logs,
+                60,
+            )
         seen: list[str] = []
         _until("settled", _settled(settings, len(stream), seen), workers, logs, 90, seen)
-        print("settled at", time.monotonic() - t2)
     finally:
         for worker in workers:
             stop(worker)
+
+    published = {Codec().decode(value)[1]["envelope"]["event_id"] for _b, _k, value, _h in stream}
     outcomes = _outcomes(settings)
+    assert set(outcomes) == published
+    assert {e for e, people in outcomes.items() if len(people) > 1} == set()
+
     alerts = _alerts(settings)
-    print("alerts", len(alerts), "ref", len(reference))
-    print("missing", sorted(set(reference) - set(alerts))[:10])
-    print("extra", sorted(set(alerts) - set(reference))[:10])
-    assert set(outcomes) >= {h for h in outcomes}
-    assert all(len(p) == 1 for p in outcomes.values())
-    assert set(alerts) == set(reference)
+    expected, merges = _replayed(settings)
+    assert merges == 0, "merges are not replayed: this check needs a partnership without"
+    assert len(expected) >= 20
+    assert set(alerts) - expected == set(), "alerts duplicated under another id (or wrong)"
+    assert expected - set(alerts) == set(), "alerts lost"
