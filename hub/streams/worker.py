@@ -139,6 +139,16 @@ def build(
             app, rules_step, rules_lock, linked_name, merges_name, person_partition
         )
         skip_copies(app, rules_step, {linked_name: LOCAL_LINKED, merges_name: LOCAL_MERGE})
+    cached = (link_step.state, rules_step.timelines, rules_step.alerted, rules_step.redirects)
+
+    async def forget_cached(_sender: Any, _assigned: Any, **_kwargs: Any) -> None:
+        # Sent after Faust's tables took the new assignment and before their recovery:
+        # a partition held again may have been written by another worker in between
+        # (tests/integration/streams/test_rebalance.py).
+        for batch in cached:
+            batch.forget()
+
+    app.on_partitions_assigned.connect(forget_cached)
     sweeper = Sweeper(rules_step, clock or (lambda: datetime.now(UTC).date()))
 
     async def guarded_agent(stream: Any, stage: str, step: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import pytest
 from kafka.errors import KafkaError
+from prometheus_client.parser import text_string_to_metric_families
 
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
 from hub.kafka.admin import apply_catalogue
+from hub.kafka.local import free_port
 from hub.kafka.snapshot import read_to_end
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
 from tests.integration.conftest import Partnership, publish_partnership
@@ -47,11 +50,30 @@ def _fresh(settings: HubSettings, tmp: Path, name: str) -> HubSettings:
     return fresh
 
 
-def _worker(settings: HubSettings, tmp: Path, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """A worker with its own state directory (its RocksDB), as on its own machine."""
+def _worker(
+    settings: HubSettings, tmp: Path, name: str, port: int
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """A worker with its own state directory (its RocksDB), as on its own machine, and a
+    session timeout short enough that a killed worker leaves the group within the test."""
     log = tmp / f"{name}.log"
     own = settings.model_copy(update={"state_dir": tmp / name})
-    return hub_worker(own, log, HUB_WORKER__SESSION_TIMEOUT_S="10"), log
+    env = {"HUB_WORKER__SESSION_TIMEOUT_S": "10", "HUB_WORKER__METRICS_PORT": str(port)}
+    return hub_worker(own, log, **env), log
+
+
+def _events_done(port: int) -> float:
+    """Events the worker's stages finished (``hub_worker_events_total``), from its /metrics."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "hub_worker_events_total"
+    )
 
 
 def _tails(logs: list[Path]) -> str:
@@ -196,7 +218,7 @@ def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
     publish_partnership(connector_settings, partnership)
     stream = sources(connector_settings)
     settings = _fresh(connector_settings, tmp_path, "run")
-    first, first_log = _worker(settings, tmp_path, "a")
+    first, first_log = _worker(settings, tmp_path, "a", free_port())
     workers, logs = [first], [first_log]
     try:
         with paced(settings, stream, per_s=len(stream) / FEED_S):
@@ -207,13 +229,23 @@ def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
                 logs,
                 60,
             )
-            joiner, joiner_log = _worker(settings, tmp_path, "b")
+            joiner_port = free_port()
+            joiner, joiner_log = _worker(settings, tmp_path, "b", joiner_port)
             workers.append(joiner)
             logs.append(joiner_log)
             split: list[dict[str, set[tuple[str, int]]]] = []
             _until(
                 "person partitions split between A and B",
                 lambda: _split(settings, split),
+                workers,
+                logs,
+                60,
+            )
+            # Assigned is not enough: B must have recovered its partitions' state from the
+            # changelogs and done work on them before the second rebalance.
+            _until(
+                "B processing events",
+                lambda: _events_done(joiner_port) >= 20,
                 workers,
                 logs,
                 60,
