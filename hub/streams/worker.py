@@ -141,7 +141,7 @@ def build(
         skip_copies(app, rules_step, {linked_name: LOCAL_LINKED, merges_name: LOCAL_MERGE})
     cached = (link_step.state, rules_step.timelines, rules_step.alerted, rules_step.redirects)
 
-    async def forget_cached(_sender: Any, _assigned: Any, **_kwargs: Any) -> None:
+    async def forget_cached(_sender: Any, /, *_args: Any, signal: Any, **_kwargs: Any) -> None:
         # Sent after Faust's tables took the new assignment and before their recovery:
         # a partition held again may have been written by another worker in between
         # (tests/integration/streams/test_rebalance.py).
