@@ -1,7 +1,5 @@
-"""Two real `hub worker` processes in one consumer group, rebalanced twice mid-stream.
-
-See test docstring.
-"""
+"""Two real `hub worker` processes in one consumer group, rebalanced twice mid-stream: no
+event and no alert lost or duplicated (issue #5, "Delivery guarantees")."""
 
 from __future__ import annotations
 
@@ -10,9 +8,11 @@ import subprocess
 import time
 import urllib.request
 import uuid
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kafka.errors import KafkaError
@@ -38,6 +38,7 @@ from tests.unit.streams.test_rules_step import Event, Message, make_step, run_ba
 
 GROUP_TOPICS = [f"src.{p}" for p in PARTNERS] + ["linked.events", "person.merges"]
 PERSON_TOPICS = ("linked.events", "person.merges")
+CODEC = Codec()
 FEED_S = 25  # the feed lasts this long: both rebalances happen while it goes on
 
 
@@ -102,18 +103,17 @@ def _until(
 
 def _outcomes(settings: HubSettings) -> dict[str, set[str]]:
     """Event id -> the person ids its LinkedEvents carry."""
-    codec = Codec()
     out: dict[str, set[str]] = defaultdict(set)
     for value, _headers in records(settings, "linked.events"):
-        record = codec.decode(value)[1]
+        record = CODEC.decode(value)[1]
         out[record["event_id"]].add(record["person_id"])
     return out
 
 
-def _alerts(settings: HubSettings) -> dict[str, dict[str, object]]:
-    codec = Codec()
+def _alerts(settings: HubSettings) -> dict[str, dict[str, Any]]:
+    """Alert id -> the alert, from every panel's alert topic."""
     return {
-        (record := codec.decode(v)[1])["alert_id"]: record
+        (record := CODEC.decode(v)[1])["alert_id"]: record
         for p in PANELS
         for v, _h in records(settings, f"alerts.{p}")
     }
@@ -136,13 +136,12 @@ def _settled(settings: HubSettings, events: int, seen: list[str]) -> Callable[[]
     return check
 
 
-def _replayed(settings: HubSettings) -> tuple[set[str], int]:
-    """The alert ids one uninterrupted rules stage gives for this run's own LinkedEvents:
-    each linked.events partition replayed in offset order through a fresh ``RulesStep``
-    (the worker's own code, on in-memory tables), each event id once (a re-send is a
-    redelivery the timeline would skip). Also the number of merges published."""
+def _replayed(settings: HubSettings) -> dict[str, str]:
+    """Alert id -> person id, as one uninterrupted rules stage gives them for this run's own
+    LinkedEvents: each linked.events partition replayed in offset order through a fresh
+    ``RulesStep`` (the worker's own code, on in-memory tables), each event id once (a
+    re-send is a redelivery the timeline would skip)."""
     step, sender, _registry = make_step()
-    merges = len(records(settings, "person.merges"))
     name = topic_name("linked.events", settings.topic_prefix)
     by_partition: dict[int, list[tuple[int, bytes, float]]] = defaultdict(list)
     for m in read_to_end(settings, "linked.events", 60):
@@ -151,18 +150,19 @@ def _replayed(settings: HubSettings) -> tuple[set[str], int]:
         seen: set[str] = set()
         events = []
         for _offset, value, timestamp in sorted(by_partition[partition]):
-            event_id = Codec().decode(value)[1]["event_id"]
+            event_id = CODEC.decode(value)[1]["event_id"]
             if event_id not in seen:
                 seen.add(event_id)
                 events.append(Event(value, Message(name, timestamp, partition)))
-        step.merges_topic = topic_name("person.merges", settings.topic_prefix)
         run_batch(step, *events)
-    alerts = {
-        Codec().decode(v)[1]["alert_id"]
-        for topic, _k, v in sender.records
-        if topic.startswith("alerts.") and v is not None
-    }
-    return alerts, merges
+    alerts = [CODEC.decode(v)[1] for t, _k, v in sender.records if t.startswith("alerts.") and v]
+    return {alert["alert_id"]: alert["person_id"] for alert in alerts}
+
+
+def _merged_people(settings: HubSettings) -> set[str]:
+    """Both ids of every merge the linker published."""
+    merges = [CODEC.decode(value)[1] for value, _h in records(settings, "person.merges")]
+    return {m["surviving_id"] for m in merges} | {m["merged_id"] for m in merges}
 
 
 def _split(settings: HubSettings, found: list[dict[str, set[tuple[str, int]]]]) -> bool:
@@ -211,9 +211,10 @@ def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
     earlier offence a repeat flag cites as evidence (its flag and alert ids) follow the
     order. The rules stage, though, sees each person's events in their linked.events
     partition's order, so replaying those partitions through the worker's own ``RulesStep``
-    gives what an uninterrupted stage would have sent. Person merges are not replayed; the
-    test asserts this partnership's run published none (a merge whose two people sit in
-    partitions held by different workers is a known limit, docs/streams.md).
+    gives what an uninterrupted stage would have sent. Person merges are not replayed: the
+    people a merge touches are left out of the alert check with a warning (none in the runs
+    so far; a merge whose two people sit in partitions held by different workers is a known
+    limit, docs/streams.md "Merges follow the person").
     """
     publish_partnership(connector_settings, partnership)
     stream = sources(connector_settings)
@@ -278,14 +279,18 @@ def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
         for worker in workers:
             stop(worker)
 
-    published = {Codec().decode(value)[1]["envelope"]["event_id"] for _b, _k, value, _h in stream}
+    published = {CODEC.decode(value)[1]["envelope"]["event_id"] for _b, _k, value, _h in stream}
     outcomes = _outcomes(settings)
     assert set(outcomes) == published
     assert {e for e, people in outcomes.items() if len(people) > 1} == set()
 
-    alerts = _alerts(settings)
-    expected, merges = _replayed(settings)
-    assert merges == 0, "merges are not replayed: this check needs a partnership without"
+    # Merges are not replayed (their order against the LinkedEvents is not in Kafka): the
+    # people they touch are left out of the exact comparison, and said so.
+    merged = _merged_people(settings)
+    if merged:
+        warnings.warn(f"{len(merged)} people in merges left out of the alert check", stacklevel=1)
+    live = {a: r["person_id"] for a, r in _alerts(settings).items() if r["person_id"] not in merged}
+    expected = {a: p for a, p in _replayed(settings).items() if p not in merged}
     assert len(expected) >= 20
-    assert set(alerts) - expected == set(), "alerts duplicated under another id (or wrong)"
-    assert expected - set(alerts) == set(), "alerts lost"
+    assert set(live) - set(expected) == set(), "alerts duplicated under another id (or wrong)"
+    assert set(expected) - set(live) == set(), "alerts lost"
