@@ -221,12 +221,12 @@ def test_no_event_or_alert_is_lost_or_duplicated_across_two_rebalances(
     Why the replay and not a reference worker: a single worker over the same events does not
     give the same alert ids from run to run (measured: a backlog run and a paced run of these
     events gave 30 events other person ids, so other alert ids, and 4 of 46 alerts other
-    evidence). Faust interleaves the five one-partition source topics
-    as fetches return, so which event of a person arrives first (its person id) and which
-    earlier offence a repeat flag cites as evidence (its flag and alert ids) follow the
-    order. The rules stage, though, sees each person's events in their linked.events
-    partition's order, so replaying those partitions through the worker's own ``RulesStep``
-    gives what an uninterrupted stage would have sent. Person merges are not replayed: the
+    evidence). Faust interleaves the five one-partition source topics as fetches return,
+    so which event of a person arrives first (its person id) and which earlier offence a
+    repeat flag cites as evidence (its flag and alert ids) follow the order. The rules
+    stage, though, sees each person's events in their linked.events partition's order, so
+    replaying those partitions through the worker's own ``RulesStep`` gives what an
+    uninterrupted stage would have sent. Person merges are not replayed: the
     people a merge touches are left out of the alert check with a warning (none in the runs
     so far; a merge whose two people sit in partitions held by different workers is a known
     limit, docs/streams.md "Merges follow the person").
