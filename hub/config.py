@@ -260,6 +260,13 @@ class WorkerSettings(BaseModel):
     sweep_interval_s: float = Field(
         3600.0, gt=0, description="how often time-based rules are checked against the clock"
     )
+    session_timeout_s: float = Field(
+        60.0,
+        ge=6,  # the broker's group.min.session.timeout.ms; heartbeats go every 3 s
+        le=300,
+        description="how long the group waits for a silent (killed) worker before its "
+        "partitions move to the others",
+    )
     rocksdb: RocksDBSettings = RocksDBSettings()
 
 

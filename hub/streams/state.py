@@ -77,8 +77,9 @@ class TableBatch:
 
     What was read or written stays cached across batches (up to ``cache_entries`` keys), so
     a person seen again costs no RocksDB read or JSON decode. The agent is the only writer of
-    its tables, so the cache cannot go stale while the worker owns the partitions (one
-    worker per stage; docs/scaling.md).
+    its tables, so the cache cannot go stale while the worker owns the partitions; a
+    partition that comes back after a rebalance may have been written by another worker
+    meanwhile, so every assignment ``forget``s the cache.
 
     Values handed out are the cached objects: a caller that changes one must write it back
     (the linker's store protocol does). A pass that is abandoned (a poison event, see
@@ -108,6 +109,15 @@ class TableBatch:
             self._cache.clear()
             self._dirty.clear()
             self._active = False
+
+    def forget(self) -> None:
+        """Drop every cached value (not what a pass wrote and has not flushed yet).
+
+        The cache is only right while this worker has held the key's partition all along.
+        After a rebalance another worker may have written a partition this one holds again
+        (Faust's recovery put its changelog into RocksDB, behind the cache): the worker
+        calls this on every assignment (hub.streams.worker), so each key is read again."""
+        self._cache.clear()
 
     def get(self, key: str, default: Any = None) -> Any:
         self._active = True

@@ -4,17 +4,14 @@ topics, poison dead-lettered, and a SIGKILLed worker that restarts loses no aler
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from kafka import KafkaProducer
 
 from hub.config import HubSettings
 from hub.contracts.codec import Codec
 from hub.kafka.client import producer_config
-from hub.kafka.snapshot import read_to_end
 from hub.kafka.topics import PANELS, topic_name
 from hub.streams.deadletter import DeadLetter
 from privacy.errors import SealError
@@ -22,35 +19,9 @@ from privacy.keyring import load_recipient_private, load_verify_keys
 from privacy.seal import Opener, SealedIdentity
 from tests.integration.conftest import Partnership, publish_partnership
 from tests.integration.processes import hub_worker, stop
+from tests.integration.reading import alert_ids, records, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _records(settings: HubSettings, topic: str) -> list[tuple[bytes, dict[str, bytes]]]:
-    """Every record up to the end offsets: a read that stopped at the first idle gap could
-    miss records on a loaded machine and fail the test with nothing lost."""
-    return [(m.value, dict(m.headers)) for m in read_to_end(settings, topic, timeout_s=60)]
-
-
-def _alert_ids(settings: HubSettings) -> list[str]:
-    return [h["ce_id"].decode() for p in PANELS for _, h in _records(settings, f"alerts.{p}")]
-
-
-def _wait_for(
-    settings: HubSettings,
-    topic: str,
-    count: int,
-    worker: subprocess.Popen[bytes],
-    log: Path,
-    timeout_s: float = 120,
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail(f"worker exited {worker.returncode}:\n{log.read_text()[-3000:]}")
-        if len(_records(settings, topic)) >= count:
-            return
-    pytest.fail(f"{topic} did not reach {count} within {timeout_s}s:\n{log.read_text()[-3000:]}")
 
 
 def test_stream_layer_end_to_end(
@@ -65,12 +36,12 @@ def test_stream_layer_end_to_end(
     log = tmp_path / "worker.log"
     worker = hub_worker(settings, log)
     try:
-        _wait_for(settings, "linked.events", published, worker, log)
-        _wait_for(settings, "dlq.link", 1, worker, log)
+        wait_for(settings, "linked.events", published, worker, log)
+        wait_for(settings, "dlq.link", 1, worker, log)
         time.sleep(5)  # let the rules stage catch up before the kill
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
-        before = set(_alert_ids(settings))
+        before = set(alert_ids(settings))
         worker = hub_worker(settings, log)
         time.sleep(20)  # a restarted worker resumes from committed offsets and recovers tables
         assert worker.poll() is None, log.read_text()[-3000:]
@@ -78,13 +49,13 @@ def test_stream_layer_end_to_end(
         stop(worker)
 
     codec = Codec()
-    linked = [codec.decode(v)[1] for v, _ in _records(settings, "linked.events")]
+    linked = [codec.decode(v)[1] for v, _ in records(settings, "linked.events")]
     assert len({e["event_id"] for e in linked}) == published  # every event has one outcome
     assert {e["link_method"] for e in linked} >= {"exact", "fuzzy", "new_person"}
-    after = _alert_ids(settings)
+    after = alert_ids(settings)
     assert before <= set(after), "an alert was lost across the kill"
     assert len(set(after)) >= 5
-    alerts = [codec.decode(v)[1] for p in PANELS for v, _ in _records(settings, f"alerts.{p}")]
+    alerts = [codec.decode(v)[1] for p in PANELS for v, _ in records(settings, f"alerts.{p}")]
     rules = {r for alert in alerts for r in alert["rules"]}
     opener = Opener(
         load_recipient_private(partnership.keys / "recipient-panels.private.json"),
@@ -102,6 +73,6 @@ def test_stream_layer_end_to_end(
         assert len(identities) == 1
         assert identities[0]["family_name"]
     assert {"repeat_victim", "repeat_suspect", "excluded_child_violence"} <= rules
-    letters = [DeadLetter.from_headers(h.items()) for _, h in _records(settings, "dlq.link")]
+    letters = [DeadLetter.from_headers(h.items()) for _, h in records(settings, "dlq.link")]
     assert letters[0].stage == "link"
     assert "SerializationError" in letters[0].reason
