@@ -192,7 +192,6 @@ async def batches(
         current = []
         active = app.flow_control.is_active()
         generation = app.consumer_generation_id
-        stale: dict[Any, int] = {}  # topic partition -> lowest offset dropped
         for event in batch:
             message = event.message
             if not active or message.generation_id != generation:
@@ -203,36 +202,13 @@ async def batches(
                 # partition's acknowledgements, so when the partition came back the consumer
                 # committed past events it had not yet processed again, and a worker
                 # stopped in between lost them (tests/integration/streams/test_rebalance.py).
-                tp = message.tp
-                stale[tp] = min(message.offset, stale.get(tp, message.offset))
                 continue
             if not message.tracked:
                 message.tracked = True
                 consumer.track_message(message)
             current.append(event)
-        if stale and active:
-            await fetch_again(consumer, stale)
         if current:
             yield current
-
-
-async def fetch_again(consumer: Any, lowest: dict[Any, int]) -> None:
-    """Seek each partition this worker holds back to the lowest offset dropped from it.
-
-    Faust's fetcher can hand over records of a fetch made before a rebalance after the
-    rebalance's seek to the committed offsets: they carry the old generation, so they are
-    dropped, yet they move Faust's read offset past them, and Faust then discards the same
-    records fetched again from the committed offset as already read. Unacknowledged, they
-    held the partition's commits back for good (a rebalance test run left 32 offsets
-    uncommitted); a seek (Faust's, which also resets its read offset) fetches them again.
-    Records after them that were processed meanwhile come again too, and are deduplicated
-    (the linker's decision per event, the timeline's event ids). While a rebalance is still
-    running nothing is needed: its own seek to the committed offsets follows."""
-    assigned = consumer.assignment()
-    for tp, offset in lowest.items():
-        if tp in assigned:
-            log.info("fetching %s[%s] again from %s: dropped after a rebalance", *tp, offset)
-            await consumer.seek(tp, offset)
 
 
 async def run_batches(

@@ -144,14 +144,6 @@ class Flow:
 class FetchingConsumer:
     ends: dict[tuple[str, int], int]
     tracked: list[Any] = field(default_factory=list)
-    assigned: set[tuple[str, int]] = field(default_factory=set)
-    seeks: list[tuple[tuple[str, int], int]] = field(default_factory=list)
-
-    def assignment(self) -> set[tuple[str, int]]:
-        return self.assigned
-
-    async def seek(self, tp: tuple[str, int], offset: int) -> None:
-        self.seeks.append((tp, offset))
 
     def highwater(self, tp: tuple[str, int]) -> int | None:
         return self.ends.get(tp)
@@ -266,21 +258,6 @@ def test_events_fetched_before_a_rebalance_are_dropped_unacknowledged() -> None:
     assert [e.acked for e in old] == [False, False]
     assert [e.message.tracked for e in old] == [False, False]
     assert app.consumer.tracked == [new.message]
-    assert app.consumer.seeks == []  # not this worker's partition any more: nothing to fetch
-
-
-def test_events_of_a_held_partition_dropped_after_a_rebalance_are_fetched_again() -> None:
-    """Faust can hand over records of a fetch made before the rebalance after its seek to the
-    committed offsets, and then skips the same records fetched again as already read."""
-    held, gone = ("linked.events", 1), ("linked.events", 2)
-    app = FetchingApp(FetchingConsumer({}, assigned={held}), consumer_generation_id=3)
-    stale = [FetchedEvent(Fetched(offset, held, generation_id=2)) for offset in (41, 40, 42)] + [
-        FetchedEvent(Fetched(7, gone, generation_id=2))
-    ]
-    new = FetchedEvent(Fetched(43, held, generation_id=3))
-    assert _batches_of(app, *stale, new) == [[43]]
-    assert app.consumer.seeks == [(held, 40)]
-    assert not any(e.acked or e.message.tracked for e in stale)
 
 
 def test_events_taken_while_rebalancing_are_dropped_unacknowledged() -> None:
