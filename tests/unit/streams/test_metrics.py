@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prometheus_client import CollectorRegistry
 
 from hub.streams.metrics import WorkerMetrics
@@ -61,3 +63,17 @@ def test_a_batch_of_decisions_counts_as_the_decisions_one_by_one() -> None:
         expected = one_by_one.get_sample_value("hub_linkage_decisions_total", labels)
         assert batched.get_sample_value("hub_linkage_decisions_total", labels) == expected
     assert batched.get_sample_value("hub_linkage_decisions_total", {"method": "merge"}) == 3
+
+
+def test_the_recovering_gauge_follows_faust_s_recovery_at_scrape_time(tmp_path: Path) -> None:
+    """Faust's timers (the lag gauge's among them) wait while it recovers the tables, so the
+    gauge reads the app's state when scraped."""
+    from hub.config import load_settings
+    from hub.streams.worker import build
+
+    registry = CollectorRegistry()
+    app = build(load_settings(topic_prefix="p.", state_dir=tmp_path), registry)
+    app.in_recovery = True
+    assert registry.get_sample_value("hub_worker_recovering") == 1
+    app.in_recovery = False
+    assert registry.get_sample_value("hub_worker_recovering") == 0
