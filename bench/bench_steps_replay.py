@@ -71,7 +71,7 @@ class _Recorder:
     async def add_keyed(self, topic: str, key: bytes, value: bytes, headers: Any) -> None:
         self.add(topic, self.key_partition(key, self.partitions[topic]), key, value, headers)
 
-    async def send(self, on_sent: Any = None) -> list[Any]:
+    async def send(self, on_sent: Any = None, placed: Any = None) -> list[Any]:
         return []
 
 

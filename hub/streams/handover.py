@@ -44,7 +44,9 @@ from typing import Any
 from faust.types import TP
 
 from hub.streams.batch import run_pure
+from hub.streams.order import PartitionOrder
 from hub.streams.rules import Local, RulesStep, ce_id
+from hub.streams.sender import Placed
 
 
 class Handover:
@@ -63,34 +65,74 @@ class Handover:
         self.linked_topic = linked_topic
         self.merges_topic = merges_topic
         self.partition_of = partition_of
-        self.queue: asyncio.Queue[tuple[list[Local], Sequence[Any]]] = asyncio.Queue(maxsize=4)
+        self.order = step.order = PartitionOrder(app)
+        self.queue: asyncio.Queue[tuple[list[Local], Sequence[Any], list[Placed]]] = asyncio.Queue(
+            maxsize=4
+        )
         self._serving: asyncio.Task[None] | None = None
 
-    async def submit(self, items: list[Local], events: Sequence[Any]) -> None:
-        """Queue a committed link batch; its events are acknowledged once evaluated here."""
+    async def submit(
+        self, items: list[Local], events: Sequence[Any], placed: list[Placed] | None = None
+    ) -> None:
+        """Queue a committed link batch, with where its records were sent (``placed``, from
+        hub.streams.sender); its events are acknowledged once evaluated here."""
         serving = self._serving
         if serving is None or serving.done():
             if serving is not None and not serving.cancelled() and serving.exception():
                 raise RuntimeError("the rules handover stopped") from serving.exception()
             self._serving = asyncio.create_task(self.serve(), name="hub-rules-handover")
-        await self.queue.put((items, events))
+        await self.queue.put((items, events, placed or []))
 
     async def serve(self) -> None:
         while True:
-            items, events = await self.queue.get()
-            items, events = list(items), list(events)
+            batch = [await self.queue.get()]
             while not self.queue.empty():  # link batches that queued meanwhile: one rules pass
-                more_items, more_events = self.queue.get_nowait()
-                items += more_items
-                events += more_events
-            await self.run(items)
-            for event in events:
-                event.ack()  # both stages' outputs sent and state written
+                batch.append(self.queue.get_nowait())
+            items: list[Local] = []
+            offsets: list[int | None] = []
+            for batch_items, _events, placed in batch:
+                items += batch_items
+                offsets += await self.offsets(batch_items, placed)
+            await self.run(items, offsets)
+            for _items, events, _placed in batch:
+                for event in events:
+                    event.ack()  # both stages' outputs sent and state written
 
     def stop(self) -> None:
         """Cancel the serving task; what it had not acknowledged is fetched again."""
         if self._serving is not None:
             self._serving.cancel()
+
+    def _tp(self, item: Local) -> TP:
+        """The topic partition of the item's record: its person's, or the merged person's."""
+        if item.merge is None:
+            return TP(self.linked_topic, self.partition_of(item.person_id))
+        return TP(self.merges_topic, self.partition_of(item.merge[1]))
+
+    async def offsets(self, items: list[Local], placed: list[Placed]) -> list[int | None]:
+        """Each item's record's offset, once Kafka has acknowledged the link batch; None
+        where it is not known (the send failed), which leaves the item to the rules agent."""
+        person_topics = (self.linked_topic, self.merges_topic)
+        sent = [(TP(t, p), n, future) for t, p, n, future in placed if t in person_topics]
+        futures = [future for _tp, _n, future in sent]
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        by_tp: dict[TP, list[int | None]] = {}
+        for (tp, count, _future), result in zip(sent, results, strict=True):
+            first = None if isinstance(result, BaseException) else result.offset
+            by_tp.setdefault(tp, []).extend(
+                [None] * count if first is None else range(first, first + count)
+            )
+        taken: dict[TP, int] = {}
+        offsets: list[int | None] = []
+        for item in items:
+            tp = self._tp(item)
+            n = taken.get(tp, 0)
+            taken[tp] = n + 1
+            sent_to = by_tp.get(tp, [])
+            offsets.append(sent_to[n] if n < len(sent_to) else None)
+        if any(len(by_tp.get(tp, ())) != n for tp, n in taken.items()):
+            return [None] * len(items)  # records and items do not pair up: trust neither
+        return offsets
 
     def _local(self, item: Local, assigned: set[Any]) -> bool:
         partition_of = self.partition_of
@@ -103,16 +145,28 @@ class Handover:
             and TP(self.linked_topic, partition_of(surviving)) in assigned
         )
 
-    async def run(self, items: list[Local]) -> int:
-        """Evaluate the local ones; the number evaluated (the rest go through Kafka)."""
+    async def run(self, items: list[Local], offsets: list[int | None]) -> int:
+        """Evaluate the local ones whose turn it is in their partition (hub.streams.order);
+        the number evaluated (the rest go through Kafka)."""
         app = self.app
         if not items or not app.flow_control.is_active():
             return 0  # rebalancing: the rules agent takes them from Kafka
-        assigned = set(app.consumer.assignment())
-        local = [item for item in items if self._local(item, assigned)]
-        if not local:
-            return 0
         async with self.lock:
+            generation = app.consumer_generation_id
+            assigned = set(app.consumer.assignment())
+            order = self.order
+            local = []
+            for item, offset in zip(items, offsets, strict=True):
+                if offset is None or not self._local(item, assigned):
+                    continue
+                tp = self._tp(item)
+                if order.ready(tp, offset):
+                    local.append(item)
+                    # Evaluated next, under this lock: the item after it may follow it. One
+                    # that raises changes no state, so its place in the order is no matter.
+                    order.evaluated(tp, (offset,), generation)
+            if not local:
+                return 0
             failed = run_pure(self.step, local)
             await self.step.commit()
             done = [item.key for n, item in enumerate(local) if n not in failed]
@@ -146,17 +200,24 @@ def skip_copies(app: Any, step: RulesStep, kinds: dict[str, str]) -> None:
         flow = app.flow_control
 
         async def on_message(message: Any) -> None:
+            if not flow.is_active():
+                await handler(message)  # rebalancing: dropped by the agent, fetched again
+                return
+            order = step.order
+            if order is not None:
+                order.delivered(message)
             done = step.done_locally
             if (
                 done
                 and (kind, ce_id(message)) in done
-                and flow.is_active()
                 and message.generation_id == app.consumer_generation_id
             ):
                 consumer = app.consumer
                 message.tracked = True
                 consumer.track_message(message)
                 message.ack(consumer)
+                if order is not None:
+                    order.evaluated(message.tp, (message.offset,), message.generation_id)
                 return
             await handler(message)
 

@@ -22,7 +22,7 @@ from hub.streams.metrics import WorkerMetrics
 from hub.streams.observe import observe_all
 from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.rules import Local
-from hub.streams.sender import BatchSender
+from hub.streams.sender import BatchSender, Placed
 from hub.streams.state import TableBatch
 
 
@@ -50,6 +50,7 @@ class LinkStep:
         self._time = header_time(self._now)
         self.handover: Any = None  # hub.streams.handover.Handover, set by the worker
         self._local: list[Local] = []
+        self._placed: list[Placed] = []  # where the batch's records went (the handover's)
 
     def begin(self) -> None:
         self.state.reset()
@@ -119,16 +120,18 @@ class LinkStep:
         """After ``commit``: acknowledge now, or once the rules stage has evaluated the
         batch's outputs in-process (hub.streams.handover)."""
         local, self._local = self._local, []
+        placed, self._placed = self._placed, []
         if self.handover is None:
             for event in events:
                 event.ack()
         else:
-            await self.handover.submit(local, events)
+            await self.handover.submit(local, events, placed)
 
     async def commit(self) -> None:
         await self.outbox.hand_to(self.sender)
         self.state.flush(self.sender)
-        await self.sender.send(on_sent=self.state.persisted)  # no wait: see the module doc
+        self._placed = []
+        await self.sender.send(on_sent=self.state.persisted, placed=self._placed)  # no wait
         metrics = self.metrics
         sent = datetime.now(UTC).timestamp()
         latest: dict[str, float] = {}

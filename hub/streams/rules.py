@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,6 +31,7 @@ from hub.rules.policy import Policy
 from hub.rules.timeline import Entry, add, entry, latest_sealed, merge
 from hub.streams.metrics import WorkerMetrics
 from hub.streams.observe import observe_all
+from hub.streams.order import PartitionOrder
 from hub.streams.outputs import HeaderFactory, Outbox, header_time, sealed_branch
 from hub.streams.sender import BatchSender
 from hub.streams.state import TableBatch
@@ -113,6 +115,7 @@ class RulesStep:
         self._now = datetime.now(UTC)
         self._time = header_time(self._now)
         self.done_locally: dict[tuple[str, str], None] = {}
+        self.order: PartitionOrder | None = None  # set by the handover (hub.streams.order)
         self._keep_days = policy.longest_window
 
     def begin(self) -> None:
@@ -161,6 +164,13 @@ class RulesStep:
         if schema != "LinkedEvent":
             raise ValueError(f"{schema} on the linked events topic")
         self.linked(record, message.timestamp)
+
+    async def acknowledge(self, events: Sequence[Any]) -> None:
+        """After ``commit``: the batch's events are done, and evaluated in their order."""
+        for event in events:
+            event.ack()
+        if self.order is not None:
+            self.order.evaluated_events(events)
 
     def handed_over(self, done: list[tuple[str, str]]) -> None:
         """Remember what the link stage had evaluated here, so the copy read back from Kafka

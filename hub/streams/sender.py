@@ -28,6 +28,9 @@ def key_partition(key: bytes, partitions: int) -> int:
     return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 
+Placed = tuple[str, int, int, "asyncio.Future[Any]"]  # topic, partition, records, send future
+
+
 class BatchSender:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -66,11 +69,15 @@ class BatchSender:
         return sum(len(r) for r in self._records.values())
 
     async def send(
-        self, on_sent: Callable[[str, int, int], None] | None = None
+        self,
+        on_sent: Callable[[str, int, int], None] | None = None,
+        placed: list[Placed] | None = None,
     ) -> list[asyncio.Future[Any]]:
         """Submit everything added; futures resolve when Kafka acknowledges each batch.
 
         ``on_sent(topic, partition, last_offset)`` is called as each batch is acknowledged.
+        ``placed`` gets each Kafka batch as it is submitted, in order: its topic, partition,
+        record count and future (whose result's ``offset`` is its first record's).
         """
         producer = self._producer()
         futures: list[asyncio.Future[Any]] = []
@@ -80,9 +87,10 @@ class BatchSender:
             count = 0
             for key, value, headers in items:
                 if builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
-                    futures.append(
-                        await self._submit(producer, builder, topic, partition, count, on_sent)
-                    )
+                    future = await self._submit(producer, builder, topic, partition, count, on_sent)
+                    futures.append(future)
+                    if placed is not None:
+                        placed.append((topic, partition, count, future))
                     builder, count = producer.create_batch(), 0
                     if (
                         builder.append(key=key, value=value, timestamp=None, headers=headers)
@@ -91,9 +99,10 @@ class BatchSender:
                         raise ValueError(f"a record for {topic} exceeds the producer's batch size")
                 count += 1
             if count:
-                futures.append(
-                    await self._submit(producer, builder, topic, partition, count, on_sent)
-                )
+                future = await self._submit(producer, builder, topic, partition, count, on_sent)
+                futures.append(future)
+                if placed is not None:
+                    placed.append((topic, partition, count, future))
         return futures
 
     @staticmethod

@@ -50,7 +50,7 @@ class CollectingSender:
     ) -> None:
         self.records.append((topic, key, value))
 
-    async def send(self, on_sent: Any = None) -> list[asyncio.Future[Any]]:
+    async def send(self, on_sent: Any = None, placed: Any = None) -> list[asyncio.Future[Any]]:
         return []
 
 
