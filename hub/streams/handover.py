@@ -5,18 +5,19 @@ agent, fetched, wrapped in a Faust event, decoded and batched again by the rules
 hop cost about a third of the worker's CPU per event and a fetch wait, a batch linger and a
 batch of its own in latency. When this worker holds the person's partition (one worker holds
 all six today, docs/scaling.md), the link stage now runs the rules stage on its batch's
-outputs itself, before it sends them:
+outputs itself:
 
 1. the link batch commits as before (LinkedEvents and merges sent, linkage state written)
    and hands its LinkedEvents and merges, with its source events unacknowledged, to a
    queue; the link agent goes on with its next batch at once;
 2. a task of the link agent (``serve``) takes the handed-over batches in order (all that
    queued while it was busy, as one: a rules commit waits for Kafka's acknowledgement once,
-   so a queue that grew under load drains in one wait, not one each) and, under the
-   rules lock (so a rules batch or the sweep never interleaves), runs the rules step over
-   the local ones, with the rules stage's own poison handling (hub.streams.batch.run_pure):
-   one that raises is left to the rules agent, which reads it from Kafka and dead-letters it
-   with its coordinates;
+   so a queue that grew under load drains in one wait, not one each), waits for Kafka to
+   acknowledge their records (their offsets) and, under the rules lock (so a rules batch or
+   the sweep never interleaves), runs the rules step over the local ones whose turn it is in
+   their partition (every record before them evaluated, hub.streams.order), with the rules
+   stage's own poison handling (hub.streams.batch.run_pure): one that raises is left to the
+   rules agent, which reads it from Kafka and dead-letters it with its coordinates;
 3. the rules step commits as it always does (flags and alerts sent and acknowledged, then
    timelines and memory written), and only then are the source events acknowledged.
 
@@ -29,8 +30,9 @@ rules stage finds the event on the timeline (a duplicate, no second alert). The 
 agent then reads from linked.events or person.merges is skipped by its ``ce_id`` without a
 decode (``RulesStep.done_locally``); after a restart that memory is empty and the timeline
 check deduplicates it instead. The LinkedEvent is handed over as the record the link stage
-encoded, not decoded again. A person whose partition is not assigned here, or a batch
-handed over while the worker is rebalancing, goes through Kafka as before. If the rules agent
+encoded, not decoded again. A person whose partition is not assigned here, a record behind
+others the rules agent has yet to evaluate, or a batch handed over while the worker is
+rebalancing, goes through Kafka as before. If the rules agent
 reads the Kafka copy before the handover reaches it, whichever takes the rules lock second
 finds the event on the timeline (counted as a duplicate; one set of outputs).
 """
