@@ -35,14 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_stream import CpuSampler, publish
-from scratch import scratch_folder
+from scratch import partnership_settings, scratch_folder
 
 from hub.config import HubSettings, child_environment, load_settings
-from hub.kafka.local import LocalBroker, free_port
+from hub.kafka.local import LocalBroker
 from hub.kafka.topics import PARTNERS, topic_name
-from hub.synth.generator import generate
-from hub.synth.params import SynthParams
-from privacy.keyring import generate_partnership
 
 MODES = ("ack", "relay", "decode")
 
@@ -186,13 +183,8 @@ def main() -> None:
         serve(args.serve, args.expect, args.result)
         return
     work = scratch_folder("bench-floor-", args.keep)
-    generate(SynthParams(people=args.people, seed=9), work / "synth")
-    generate_partnership(work / "keys", list(PARTNERS), ["panels"])
-    settings = load_settings(
-        broker={"port": free_port(), "controller_port": free_port(), "data_dir": work / "kafka"},
-        state_dir=work / "state",
-        connector={"keys_dir": work / "keys"},
-        worker={"metrics_port": None},
+    settings = partnership_settings(
+        work, args.people, state_dir=work / "state", worker={"metrics_port": None}
     )
     broker = LocalBroker(settings.broker)
     broker.up(tie_to_parent=True, echo=False)

@@ -29,9 +29,9 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
-from scratch import scratch_folder
+from scratch import partnership_settings, scratch_folder
 
-from hub.config import HubSettings, child_environment, load_settings
+from hub.config import HubSettings, child_environment
 from hub.connectors.runner import ConnectorRun
 from hub.contracts.codec import Codec
 from hub.kafka.admin import apply_catalogue
@@ -39,9 +39,6 @@ from hub.kafka.client import kafka_python_config, producer_config
 from hub.kafka.local import LocalBroker, free_port
 from hub.kafka.topics import PANELS, PARTNERS, topic_name
 from hub.synth.exports import FOLDER_OF_PARTNER
-from hub.synth.generator import generate
-from hub.synth.params import SynthParams
-from privacy.keyring import generate_partnership
 
 Record = tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]
 
@@ -103,13 +100,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
     work = scratch_folder("bench-latency-", args.keep)
-    generate(SynthParams(people=args.people, seed=9), work / "synth")
-    generate_partnership(work / "keys", list(PARTNERS), ["panels"])
-    settings = load_settings(
-        broker={"port": free_port(), "controller_port": free_port(), "data_dir": work / "kafka"},
-        state_dir=work / "state",
-        connector={"keys_dir": work / "keys"},
-        topic_prefix="live.",
+    settings = partnership_settings(
+        work, args.people, state_dir=work / "state", topic_prefix="live."
     )
     stage = settings.model_copy(update={"topic_prefix": "stage."})
     broker = LocalBroker(settings.broker)

@@ -76,21 +76,15 @@ class _Recorder:
 
 
 def capture(out: Path, people: int) -> None:
-    from scratch import scratch_folder
+    from scratch import partnership_settings, scratch_folder
 
     from hub.config import load_settings
-    from hub.kafka.local import LocalBroker, free_port
+    from hub.kafka.local import LocalBroker
     from hub.kafka.snapshot import read_to_end
     from hub.kafka.topics import PARTNERS
-    from hub.synth.generator import generate
-    from hub.synth.params import SynthParams
-    from privacy.keyring import generate_partnership
 
     work = scratch_folder("bench-replay-", False)
-    generate(SynthParams(people=people, seed=9), work / "synth")
-    generate_partnership(work / "keys", list(PARTNERS), ["panels"])
-    broker_settings = {"port": free_port(), "controller_port": free_port(), "data_dir": work / "k"}
-    base = load_settings(broker=broker_settings, connector={"keys_dir": work / "keys"})
+    base = partnership_settings(work, people)
     broker = LocalBroker(base.broker)
     broker.up(tie_to_parent=True, echo=False)
     try:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scratch import scratch_folder
+from scratch import partnership_settings, scratch_folder
 
 from hub.config import HubSettings, child_environment, load_settings
 from hub.connectors.runner import ConnectorRun
@@ -45,7 +45,6 @@ from hub.streams.worker import build
 from hub.synth.exports import FOLDER_OF_PARTNER
 from hub.synth.generator import generate
 from hub.synth.params import SynthParams
-from privacy.keyring import generate_partnership
 
 
 def timestamps(settings: HubSettings, topic: str) -> list[int]:
@@ -263,12 +262,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
     work = scratch_folder("bench-stream-", args.keep)
-    generate(SynthParams(people=args.people, seed=9), work / "synth")
-    generate_partnership(work / "keys", list(PARTNERS), ["panels"])
-    base = load_settings(
-        broker={"port": free_port(), "controller_port": free_port(), "data_dir": work / "kafka"},
-        connector={"keys_dir": work / "keys"},
-    )
+    base = partnership_settings(work, args.people)
     broker = LocalBroker(base.broker)
     broker.up(tie_to_parent=True, echo=False)
     try:
